@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -44,6 +45,9 @@ class FirstLoadTest {
             assertThat(s.anyMatch(f -> f.getFileName().toString().equals("libtorch_cpu.so")
                             || f.getFileName().toString().startsWith("libtorch_cpu")))
                     .isTrue();
+        }
+        try (var s = Files.walk(cache)) {
+            s.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
         }
     }
 }
