@@ -61,7 +61,10 @@ public final class TimestepEmbedder extends Module {
         long half = dim / 2;
         Tensor i = torch.arange(new Scalar(0), new Scalar(half), new TensorOptions(ScalarType.Float))
                 .to(t.device(), ScalarType.Float); // [half]
-        Tensor freqs = i.mul(new Scalar(-Math.log(maxPeriod) / half)).exp(); // [half]
+        // (-ln(maxPeriod) · i) / half, in float32 and in this order, as the references compute it (one ulp of a
+        // frequency is 5e-5 of phase at t = 900)
+        Tensor freqs =
+                i.mul(new Scalar(-Math.log(maxPeriod))).div(new Scalar(half)).exp(); // [half]
         Tensor args = t.to(ScalarType.Float).unsqueeze(1).mul(freqs.unsqueeze(0)); // [B, half]
         Tensor e = torch.cat(new TensorVector(args.cos(), args.sin()), -1); // [B, 2·half]
         if (dim % 2 == 1) {
