@@ -76,9 +76,9 @@ public record SparseStructureVaeConfig(
         }
     }
 
-    /** A tiny VAE for tests and the demo: 16³ occupancy, channels 16/32/64, one res block per level, 4³ × 8 latent. */
+    /** A tiny VAE for tests and the demo: 16³ occupancy, channels 8/16/32, one res block per level, 4³ × 8 latent. */
     public static SparseStructureVaeConfig tiny() {
-        return new SparseStructureVaeConfig(16, 1, 1, 8, List.of(16, 32, 64), 1, 1, "layer", "bce_dice", 1e-3);
+        return new SparseStructureVaeConfig(16, 1, 1, 8, List.of(8, 16, 32), 1, 1, "layer", "bce_dice", 1e-3);
     }
 
     /**

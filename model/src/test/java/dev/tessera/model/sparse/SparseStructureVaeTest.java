@@ -48,7 +48,7 @@ class SparseStructureVaeTest {
                 .contains("blocks.1.conv.weight", "out_layer.2.weight")
                 .doesNotContain("blocks.0.skip_connection.weight");
         assertThat(Tensors.shape(StateDict.of(vae.decoder()).get("blocks.1.conv.weight")))
-                .containsExactly(32 * 8, 64, 3, 3, 3);
+                .containsExactly(16 * 8, 32, 3, 3, 3);
         // conv2 starts at zero: every residual block is the identity at initialisation
         assertThat(StateDict.of(vae.encoder())
                         .get("blocks.0.conv2.weight")
