@@ -1,0 +1,99 @@
+package dev.tessera.model.dit;
+
+import dev.tessera.model.Rng;
+import dev.tessera.model.StepScope;
+import java.util.Arrays;
+import org.bytedeco.pytorch.AdamW;
+import org.bytedeco.pytorch.AdamWOptions;
+import org.bytedeco.pytorch.Generator;
+import org.bytedeco.pytorch.Scalar;
+import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.global.torch;
+
+/**
+ * The {@value #NAME} benchmark: one AdamW rectified-flow training step of the {@link SparseStructureFlowConfig#bench()}
+ * grid DiT (batch 2, latent 8 × 16³, patch 2, width 384, depth 4, 6 heads, condition 257 × 384) — {@code
+ * bench/peers/torch_bench.py}'s {@code flow_step}: t ~ logit-normal(0, 1), x_t = (1 − t)·x_0 + t·x_1 with x_0 noise,
+ * MSE to the velocity x_1 − x_0. TRELLIS's model takes t on the 0–1000 scale, so it is given 1000·t (the peer scales
+ * inside its embedding: the same arithmetic). {@code tessera bench model} calls {@link #run(int, int)}.
+ */
+public final class GridDitBench {
+    /** The line name shared with the Python peer. */
+    public static final String NAME = "grid_dit_train_step";
+
+    private GridDitBench() {}
+
+    private static volatile double lastCpuMillis = Double.NaN;
+
+    /**
+     * The median process CPU time (all threads) per step of the last {@code run}, in milliseconds: a steadier figure
+     * than wall time on a shared machine.
+     */
+    public static double lastCpuMillis() {
+        return lastCpuMillis;
+    }
+
+    private static long processCpuNanos() {
+        return java.lang.management.ManagementFactory.getOperatingSystemMXBean()
+                        instanceof com.sun.management.OperatingSystemMXBean os
+                ? os.getProcessCpuTime()
+                : 0;
+    }
+
+    /** The median time in milliseconds of {@code reps} timed steps after {@code warmup} untimed ones. */
+    public static double run(int warmup, int reps) {
+        return run(SparseStructureFlowConfig.bench(), 2, 257, warmup, reps);
+    }
+
+    /** The same for any config, batch size and number of condition tokens. */
+    public static double run(SparseStructureFlowConfig config, int batch, int condTokens, int warmup, int reps) {
+        Generator g = Rng.cpu(0);
+        SparseStructureFlowModel model = new SparseStructureFlowModel(config, g);
+        AdamWOptions o = new AdamWOptions(1e-4);
+        o.weight_decay().put(0.0);
+        AdamW opt = new AdamW(model.parameters(), o);
+        int r = config.resolution();
+        Tensor x1 = StepScope.keep(Rng.randn(g, batch, config.inChannels(), r, r, r)); // [B, C, R, R, R]
+        Tensor ctx = StepScope.keep(Rng.randn(g, batch, condTokens, config.condChannels())); // [B, M, C_cond]
+        Scalar thousand = new Scalar(1000.0);
+        double[] ms = new double[reps];
+        double[] cpu = new double[reps];
+        try {
+            for (int i = 0; i < warmup + reps; i++) {
+                long t0 = System.nanoTime();
+                long c0 = processCpuNanos();
+                try (StepScope s = new StepScope()) {
+                    Tensor t = Rng.randn(g, batch).sigmoid(); // [B] logit-normal(0, 1)
+                    Tensor x0 = Rng.randn(g, batch, config.inChannels(), r, r, r); // [B, C, R, R, R]
+                    Tensor tb = t.reshape(batch, 1, 1, 1, 1); // [B, 1, 1, 1, 1]
+                    Tensor xt = torch.lerp(x0, x1, tb); // (1 − t)·x0 + t·x1
+                    Tensor v = model.forward(xt, t.mul(thousand), ctx); // [B, C, R, R, R]
+                    Tensor loss = torch.mse_loss(v, x1.sub(x0)); // []
+                    opt.zero_grad();
+                    loss.backward();
+                    opt.step();
+                    loss.item_double();
+                }
+                if (i >= warmup) {
+                    ms[i - warmup] = (System.nanoTime() - t0) / 1e6;
+                    cpu[i - warmup] = (processCpuNanos() - c0) / 1e6;
+                }
+            }
+        } finally {
+            StepScope.release(x1);
+            StepScope.release(ctx);
+        }
+        Arrays.sort(ms);
+        Arrays.sort(cpu);
+        lastCpuMillis = cpu[reps / 2];
+        return ms[reps / 2];
+    }
+
+    /** Prints {@code grid_dit_train_step <ms> cpu <ms>} (wall, then process CPU time per step); args: [warmup] [reps]. */
+    public static void main(String[] args) {
+        int warmup = args.length > 0 ? Integer.parseInt(args[0]) : 2;
+        int reps = args.length > 1 ? Integer.parseInt(args[1]) : 5;
+        double wall = run(warmup, reps);
+        System.out.printf("%s %.1f cpu %.1f%n", NAME, wall, lastCpuMillis);
+    }
+}
