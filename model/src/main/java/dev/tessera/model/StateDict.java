@@ -70,6 +70,54 @@ public final class StateDict {
         return compare(target, source, n);
     }
 
+    /**
+     * Loads every tensor of {@code source} into {@code module}, strict on names and shapes but converting floating-point
+     * element types (F16, BF16, F32, F64) to the module's on copy: for released checkpoints stored in half precision
+     * (TRELLIS's {@code *_fp16} files, Hunyuan3D-2's fp16 weights) loaded into a float32 model, as PyTorch's {@code
+     * load_state_dict} does. Any other dtype mismatch is refused like a missing key.
+     *
+     * @throws StateDictMismatchException listing all mismatches, before anything is copied
+     */
+    public static LoadReport loadCasting(Module module, SafetensorsReader source) throws IOException {
+        Map<String, Tensor> target = of(module);
+        LoadReport report = compare(target, source, 0);
+        List<String> badTypes = new ArrayList<>();
+        for (Map.Entry<String, Tensor> e : target.entrySet()) {
+            String key = e.getKey();
+            if (source.contains(key)
+                    && !(isFloat(Tensors.dtype(e.getValue().scalar_type()))
+                            && isFloat(source.info(key).dtype()))
+                    && Tensors.dtype(e.getValue().scalar_type())
+                            != source.info(key).dtype()) {
+                badTypes.add(key);
+            }
+        }
+        if (!report.missing().isEmpty()
+                || !report.unexpected().isEmpty()
+                || !report.shapeMismatches().isEmpty()
+                || !badTypes.isEmpty()) {
+            List<String> dtypes = report.dtypeMismatches().stream()
+                    .filter(m -> badTypes.stream().anyMatch(k -> m.startsWith(k + ":")))
+                    .toList();
+            throw new StateDictMismatchException(
+                    source.path().toString(),
+                    new LoadReport(report.missing(), report.unexpected(), report.shapeMismatches(), dtypes, 0));
+        }
+        int n = 0;
+        try (NoGradGuard g = new NoGradGuard();
+                StepScope scope = new StepScope()) {
+            for (Map.Entry<String, Tensor> e : target.entrySet()) {
+                e.getValue().copy_(Tensors.view(source, e.getKey())); // converts the element type
+                n++;
+            }
+        }
+        return new LoadReport(List.of(), List.of(), List.of(), List.of(), n);
+    }
+
+    private static boolean isFloat(DType t) {
+        return t == DType.F16 || t == DType.BF16 || t == DType.F32 || t == DType.F64;
+    }
+
     /** Loads the tensors of {@code source} whose name, shape and dtype match, and reports the rest. */
     public static LoadReport loadNonStrict(Module module, SafetensorsReader source) throws IOException {
         Map<String, Tensor> target = of(module);
