@@ -93,7 +93,7 @@ public final class MarchingCubes {
     static TriangleMesh extract(DenseGrid grid, float level, int slabLayers, boolean parallel) {
         checkLevel(level);
         Dense d = new Dense(grid, level);
-        d.checkValues(parallel);
+        d.pack(parallel);
         int cellLayers = grid.nx() - 1;
         int n = (cellLayers + slabLayers - 1) / slabLayers;
         Slab[] slabs = new Slab[n];
@@ -112,7 +112,7 @@ public final class MarchingCubes {
     public static int[] activeCells(DenseGrid grid, float level) {
         checkLevel(level);
         Dense d = new Dense(grid, level);
-        d.checkValues(true);
+        d.pack(true);
         int[][] perLayer = new int[grid.nx() - 1][];
         IntStream.range(0, grid.nx() - 1).parallel().forEach(i -> perLayer[i] = d.activeInLayer(i));
         int total = 0;
@@ -478,11 +478,20 @@ public final class MarchingCubes {
     /** Encoded ids in a slab's triangles: own edge vertices ≥ 0, the next slab's first layer and interior vertices. */
     private static final int FOREIGN_BASE = -1, CENTRE_BASE = -(1 << 30) - 1;
 
+    /**
+     * The dense lattice with its signs packed in bits: bit {@code k} of row {@code (i, j)} is set when sample {@code
+     * (i, j, k)} is above. Crossed edges and active cells are then found 64 at a time with word operations, and only
+     * the few samples near the surface are read as floats again.
+     */
     private static final class Dense extends Values {
         final float[] v;
         final int nx, ny, nz, sx, sy;
+        /** Words per row, and the row stride of a layer in words. */
+        final int words, layerWords;
+
         final float level;
         final Lattice lattice;
+        long[] bits;
         /** Per cell edge: which plane (0 = lower x, 1 = upper x) and offset of its base within the plane. */
         final int[] edgePlane = new int[12], edgeOffset = new int[12];
 
@@ -493,6 +502,8 @@ public final class MarchingCubes {
             this.nz = g.nz();
             this.sx = ny * nz;
             this.sy = nz;
+            this.words = (nz + 63) >>> 6;
+            this.layerWords = Math.multiplyExact(ny, words);
             this.level = level;
             this.lattice = new Lattice(g);
             for (int e = 0; e < 12; e++) {
@@ -512,44 +523,80 @@ public final class MarchingCubes {
             return i >= 0 && i < nx && j >= 0 && j < ny && k >= 0 && k < nz;
         }
 
-        void checkValues(boolean parallel) {
+        /** Packs the signs of all samples (in parallel by layer), rejecting NaN. */
+        void pack(boolean parallel) {
+            bits = new long[Math.multiplyExact(nx, layerWords)];
             IntStream layers = IntStream.range(0, nx);
-            (parallel ? layers.parallel() : layers).forEach(i -> {
+            (parallel ? layers.parallel() : layers).forEach(this::packLayer);
+        }
+
+        private void packLayer(int i) {
+            float lv = level;
+            boolean nan = false;
+            for (int j = 0; j < ny; j++) {
+                int p = (i * ny + j) * nz, row = (i * ny + j) * words;
+                for (int w = 0; w < words; w++) {
+                    long word = 0;
+                    int k0 = w << 6, n = Math.min(64, nz - k0);
+                    for (int b = 0; b < n; b++) {
+                        float x = v[p + k0 + b];
+                        word |= (x >= lv ? 1L : 0L) << b;
+                        nan |= x != x;
+                    }
+                    bits[row + w] = word;
+                }
+            }
+            if (nan) {
                 for (int p = i * sx, end = p + sx; p < end; p++) {
                     if (Float.isNaN(v[p])) {
-                        int j = (p - i * sx) / nz, k = p % nz;
-                        throw new IllegalArgumentException("grid value at (" + i + ", " + j + ", " + k + ") is NaN");
+                        throw new IllegalArgumentException(
+                                "grid value at (" + i + ", " + (p - i * sx) / nz + ", " + p % nz + ") is NaN");
                     }
                 }
-            });
+            }
+        }
+
+        /** Bits {@code k + 1} of the row starting at word {@code row}, word {@code w}. */
+        private long next(int row, int w) {
+            long x = bits[row + w] >>> 1;
+            return w + 1 < words ? x | bits[row + w + 1] << 63 : x;
+        }
+
+        /** The bits of word {@code w} for {@code k < nz - 1} (edges along z and cells exist there). */
+        private long inner(int w) {
+            int n = nz - 1 - (w << 6);
+            return n >= 64 ? -1L : n <= 0 ? 0L : (1L << n) - 1;
         }
 
         /** Numbers the crossed edges owned by point layer {@code i} (x, y, z edges of each point, in lattice order). */
         int numberLayer(int i, int[][] ids, Slab own) {
             int count = 0;
-            float lv = level;
             for (int j = 0; j < ny; j++) {
-                int row = (i * ny + j) * nz;
-                for (int k = 0; k < nz; k++) {
-                    int p = row + k;
-                    boolean a = v[p] >= lv;
-                    int jk = j * nz + k;
-                    if (i + 1 < nx && (v[p + sx] >= lv) != a) {
-                        ids[0][jk] = count++;
-                        if (own != null) {
-                            addVertex(own, i, j, k, 0);
+                int row = (i * ny + j) * words;
+                for (int w = 0; w < words; w++) {
+                    long r = bits[row + w];
+                    long xs = i + 1 < nx ? r ^ bits[row + layerWords + w] : 0;
+                    long ys = j + 1 < ny ? r ^ bits[row + words + w] : 0;
+                    long zs = (r ^ next(row, w)) & inner(w);
+                    for (long any = xs | ys | zs; any != 0; any &= any - 1) {
+                        int b = Long.numberOfTrailingZeros(any), k = (w << 6) + b, jk = j * nz + k;
+                        if ((xs >>> b & 1) != 0) {
+                            ids[0][jk] = count++;
+                            if (own != null) {
+                                addVertex(own, i, j, k, 0);
+                            }
                         }
-                    }
-                    if (j + 1 < ny && (v[p + sy] >= lv) != a) {
-                        ids[1][jk] = count++;
-                        if (own != null) {
-                            addVertex(own, i, j, k, 1);
+                        if ((ys >>> b & 1) != 0) {
+                            ids[1][jk] = count++;
+                            if (own != null) {
+                                addVertex(own, i, j, k, 1);
+                            }
                         }
-                    }
-                    if (k + 1 < nz && (v[p + 1] >= lv) != a) {
-                        ids[2][jk] = count++;
-                        if (own != null) {
-                            addVertex(own, i, j, k, 2);
+                        if ((zs >>> b & 1) != 0) {
+                            ids[2][jk] = count++;
+                            if (own != null) {
+                                addVertex(own, i, j, k, 2);
+                            }
                         }
                     }
                 }
@@ -572,7 +619,7 @@ public final class MarchingCubes {
             int[][] lo = new int[3][plane], hi = new int[3][plane];
             int loBase = 0; // local id of the lower plane's first vertex
             int loCount = numberLayer(a, lo, s);
-            float[] vals = new float[8], rel = new float[8];
+            float[] rel = new float[8];
             int[] base = new int[2];
             for (int i = a; i < b; i++) {
                 boolean ownsUpper = i + 1 < b || i + 1 == nx - 1;
@@ -580,7 +627,7 @@ public final class MarchingCubes {
                 int hiCount = numberLayer(i + 1, hi, ownsUpper ? s : null);
                 base[0] = loBase;
                 base[1] = hiBase;
-                cells(s, i, lo, hi, base, ownsUpper, vals, rel);
+                cells(s, i, lo, hi, base, ownsUpper, rel);
                 int[][] t = lo;
                 lo = hi;
                 hi = t;
@@ -590,55 +637,69 @@ public final class MarchingCubes {
             return s;
         }
 
+        /** The cells of row {@code (i, j)} in word {@code w} that have corners on both sides. */
+        private long active(int i, int j, int w) {
+            int a = (i * ny + j) * words, b = a + words, c = a + layerWords, d = c + words;
+            long a0 = bits[a + w], b0 = bits[b + w], c0 = bits[c + w], d0 = bits[d + w];
+            long a1 = next(a, w), b1 = next(b, w), c1 = next(c, w), d1 = next(d, w);
+            long ones = a0 & a1 & b0 & b1 & c0 & c1 & d0 & d1;
+            long zeros = a0 | a1 | b0 | b1 | c0 | c1 | d0 | d1;
+            return ~ones & zeros & inner(w);
+        }
+
+        /** The case (above corners) of cell {@code (i, j, k)} from the packed signs. */
+        private int caseOf(int i, int j, int k) {
+            int a = (i * ny + j) * words, b = a + words, c = a + layerWords, d = c + words;
+            return bit(a, k)
+                    | bit(a, k + 1) << 1
+                    | bit(b, k) << 2
+                    | bit(b, k + 1) << 3
+                    | bit(c, k) << 4
+                    | bit(c, k + 1) << 5
+                    | bit(d, k) << 6
+                    | bit(d, k + 1) << 7;
+        }
+
+        private int bit(int row, int k) {
+            return (int) (bits[row + (k >>> 6)] >>> (k & 63)) & 1;
+        }
+
         /** Emits the triangles of cell layer {@code i}. */
-        private void cells(
-                Slab s, int i, int[][] lo, int[][] hi, int[] base, boolean ownsUpper, float[] vals, float[] rel) {
+        private void cells(Slab s, int i, int[][] lo, int[][] hi, int[] base, boolean ownsUpper, float[] rel) {
             float lv = level;
             int[][][] planes = {lo, hi};
             for (int j = 0; j + 1 < ny; j++) {
-                int p00 = (i * ny + j) * nz, p01 = p00 + sy, p10 = p00 + sx, p11 = p10 + sy;
-                // corner bits at z = k: corner n = 4dx + 2dy (+1 at z = k + 1)
-                int low = (v[p00] >= lv ? 1 : 0)
-                        | (v[p01] >= lv ? 4 : 0)
-                        | (v[p10] >= lv ? 16 : 0)
-                        | (v[p11] >= lv ? 64 : 0);
-                for (int k = 0; k + 1 < nz; k++) {
-                    int k1 = k + 1;
-                    int high = (v[p00 + k1] >= lv ? 2 : 0)
-                            | (v[p01 + k1] >= lv ? 8 : 0)
-                            | (v[p10 + k1] >= lv ? 32 : 0)
-                            | (v[p11 + k1] >= lv ? 128 : 0);
-                    int cas = low | high;
-                    low = high >> 1;
-                    if (cas == 0 || cas == 255) {
-                        continue;
-                    }
-                    int config = cas;
-                    if (AMBIGUOUS[cas] != 0) {
-                        for (int n = 0; n < 8; n++) {
-                            vals[n] = v[p00 + k + (n >> 2 & 1) * sx + (n >> 1 & 1) * sy + (n & 1)];
-                            rel[n] = vals[n] - lv;
+                int p00 = (i * ny + j) * nz;
+                for (int w = 0; w < words; w++) {
+                    for (long act = active(i, j, w); act != 0; act &= act - 1) {
+                        int k = (w << 6) + Long.numberOfTrailingZeros(act);
+                        int cas = caseOf(i, j, k);
+                        int config = cas;
+                        if (AMBIGUOUS[cas] != 0) {
+                            for (int n = 0; n < 8; n++) {
+                                rel[n] = v[p00 + k + (n >> 2 & 1) * sx + (n >> 1 & 1) * sy + (n & 1)] - lv;
+                            }
+                            config |= decide(cas, rel) << 8;
                         }
-                        config |= decide(cas, rel) << 8;
-                    }
-                    int jk = j * nz + k;
-                    if (!MarchingCubesTable.fan(config)) {
+                        int jk = j * nz + k;
+                        if (!MarchingCubesTable.fan(config)) {
+                            for (int t = OFFSET[config], end = OFFSET[config + 1]; t < end; t += 3) {
+                                s.addTriangle(
+                                        id(TRIANGLES[t], planes, jk, base, ownsUpper),
+                                        id(TRIANGLES[t + 1], planes, jk, base, ownsUpper),
+                                        id(TRIANGLES[t + 2], planes, jk, base, ownsUpper));
+                            }
+                            continue;
+                        }
+                        int centre = CENTRE_BASE - addCentre(s, i, j, k, config);
                         for (int t = OFFSET[config], end = OFFSET[config + 1]; t < end; t += 3) {
-                            s.addTriangle(
-                                    id(TRIANGLES[t], planes, jk, base, ownsUpper),
-                                    id(TRIANGLES[t + 1], planes, jk, base, ownsUpper),
-                                    id(TRIANGLES[t + 2], planes, jk, base, ownsUpper));
+                            int[] id = new int[3];
+                            for (int c = 0; c < 3; c++) {
+                                int e = TRIANGLES[t + c];
+                                id[c] = e == CENTRE ? centre : id(e, planes, jk, base, ownsUpper);
+                            }
+                            s.addTriangle(id[0], id[1], id[2]);
                         }
-                        continue;
-                    }
-                    int centre = CENTRE_BASE - addCentre(s, i, j, k, config);
-                    for (int t = OFFSET[config], end = OFFSET[config + 1]; t < end; t += 3) {
-                        int[] id = new int[3];
-                        for (int c = 0; c < 3; c++) {
-                            int e = TRIANGLES[t + c];
-                            id[c] = e == CENTRE ? centre : id(e, planes, jk, base, ownsUpper);
-                        }
-                        s.addTriangle(id[0], id[1], id[2]);
                     }
                 }
             }
@@ -662,25 +723,15 @@ public final class MarchingCubes {
         int[] activeInLayer(int i) {
             int[] out = new int[48];
             int n = 0;
-            float lv = level;
             for (int j = 0; j + 1 < ny; j++) {
-                int p00 = (i * ny + j) * nz, p01 = p00 + sy, p10 = p00 + sx, p11 = p10 + sy;
-                for (int k = 0; k + 1 < nz; k++) {
-                    boolean a = v[p00 + k] >= lv;
-                    boolean mixed = (v[p00 + k + 1] >= lv) != a
-                            || (v[p01 + k] >= lv) != a
-                            || (v[p01 + k + 1] >= lv) != a
-                            || (v[p10 + k] >= lv) != a
-                            || (v[p10 + k + 1] >= lv) != a
-                            || (v[p11 + k] >= lv) != a
-                            || (v[p11 + k + 1] >= lv) != a;
-                    if (mixed) {
+                for (int w = 0; w < words; w++) {
+                    for (long act = active(i, j, w); act != 0; act &= act - 1) {
                         if (n + 3 > out.length) {
                             out = Arrays.copyOf(out, out.length * 2);
                         }
                         out[n++] = i;
                         out[n++] = j;
-                        out[n++] = k;
+                        out[n++] = (w << 6) + Long.numberOfTrailingZeros(act);
                     }
                 }
             }
