@@ -25,9 +25,6 @@ import java.util.Optional;
 public final class MeshIO {
     private MeshIO() {}
 
-    /** The first four bytes of a GLB file, {@code glTF}, as a little-endian int. */
-    static final int GLB_MAGIC = 0x46546C67;
-
     /** The supported mesh file formats. */
     public enum Format {
         /** Wavefront OBJ (text). */
@@ -86,8 +83,33 @@ public final class MeshIO {
             case PLY -> PlyReader.read(path);
             case STL -> StlReader.read(path);
             case OFF -> OffReader.read(path);
-            case GLB -> throw MeshFormatException.inFile(path.toString(), "GLB reading is not available yet");
+            case GLB -> GlbReader.read(path);
         };
+    }
+
+    /**
+     * Writes a mesh in the format its file name's extension names ({@code .obj}, {@code .ply} (binary), {@code .stl}
+     * (binary), {@code .off}, {@code .glb}). The file is replaced atomically: readers see the old file or the whole
+     * new one.
+     *
+     * @throws IllegalArgumentException when the extension names no supported format
+     */
+    public static void write(Path path, TriangleMesh mesh) throws IOException {
+        Format format = Format.ofExtension(path)
+                .orElseThrow(() -> new IllegalArgumentException(path
+                        + ": cannot tell the output format from the extension; use .obj, .ply, .stl, .off or .glb"));
+        write(path, mesh, format);
+    }
+
+    /** Writes a mesh in a given format (PLY and STL binary), atomically. */
+    public static void write(Path path, TriangleMesh mesh, Format format) throws IOException {
+        switch (format) {
+            case OBJ -> ObjWriter.write(path, mesh);
+            case PLY -> PlyWriter.write(path, mesh);
+            case STL -> StlWriter.write(path, mesh);
+            case OFF -> OffWriter.write(path, mesh);
+            case GLB -> GlbWriter.write(path, mesh);
+        }
     }
 
     /**
@@ -124,7 +146,7 @@ public final class MeshIO {
     /** The format the first bytes of a file of the given size show, if they show one clearly. */
     static Optional<Format> detect(byte[] head, long size) {
         if (head.length >= 4
-                && ByteBuffer.wrap(head).order(ByteOrder.LITTLE_ENDIAN).getInt(0) == GLB_MAGIC) {
+                && ByteBuffer.wrap(head).order(ByteOrder.LITTLE_ENDIAN).getInt(0) == GlbReader.MAGIC) {
             return Optional.of(Format.GLB);
         }
         if (head.length >= 4

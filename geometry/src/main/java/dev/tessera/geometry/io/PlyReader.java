@@ -1,6 +1,7 @@
 package dev.tessera.geometry.io;
 
 import dev.tessera.geometry.TriangleMesh;
+import dev.tessera.geometry.io.PlyWriter.Encoding;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
@@ -43,13 +44,6 @@ public final class PlyReader {
 
     /** Roles of vertex properties. */
     private static final int SKIP = -1, X = 0, Y = 1, Z = 2, NX = 3, NY = 4, NZ = 5, R = 6, G = 7, B = 8;
-
-    /** The body encoding of a PLY file. */
-    enum Encoding {
-        ASCII,
-        BINARY_LITTLE_ENDIAN,
-        BINARY_BIG_ENDIAN
-    }
 
     private record Property(String name, int type, int countType) {
         boolean isList() {
