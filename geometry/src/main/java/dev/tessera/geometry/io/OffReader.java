@@ -82,7 +82,6 @@ public final class OffReader {
         if (nv < 0 || nf < 0) {
             throw s.error("negative counts (" + nv + " vertices, " + nf + " faces)");
         }
-        s.nextLine(); // the edge count, unused
         // Each vertex needs at least "x y z\n" (6 bytes) and each face "3 a b c\n" (8 bytes).
         long need = 6 * nv + 8 * nf - 1;
         long left = fileSize - s.offset();
@@ -90,6 +89,7 @@ public final class OffReader {
             throw s.error("the header claims " + nv + " vertices and " + nf + " faces, which need at least " + need
                     + " bytes, but only " + left + " bytes follow; the counts are wrong or the file is truncated");
         }
+        s.nextLine(); // the edge count, unused
         int v = (int) nv;
         float[] pos = new float[3 * v];
         float[] nrm = normal ? new float[3 * v] : null;

@@ -536,8 +536,9 @@ public final class PlyReader {
         private long listLength(Property p, String kind, long record) throws IOException {
             long n = src.intValue(p.countType(), "a list length");
             if (n < 0 || n > (src.remaining() + 1) / src.minBytes(p.type())) {
-                throw src.error("list " + p.name() + " of " + kind + " " + record + " has a length of " + n
-                        + ", which is " + (n < 0 ? "negative" : "longer than the rest of the file"));
+                throw src.error(
+                        "list " + p.name() + " of " + kind + " " + record + " has a length of " + n + ", which is "
+                                + (n < 0 ? "negative" : "longer than the rest of the file (truncated or corrupt)"));
             }
             return n;
         }
