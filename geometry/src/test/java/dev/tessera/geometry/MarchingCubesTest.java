@@ -282,9 +282,10 @@ class MarchingCubesTest {
         TriangleMesh dense = MarchingCubes.extract(g, 0f);
         assertThat(sparse.positions()).isEqualTo(dense.positions());
         assertThat(sparse.triangles()).isEqualTo(dense.triangles());
-        float[] a = sparse.normals(), b = dense.normals();
-        for (int i = 0; i < a.length; i += 3) { // one-sided differences where a neighbour is missing: close, not equal
-            assertThat(a[i] * b[i] + a[i + 1] * b[i + 1] + a[i + 2] * b[i + 2]).isGreaterThan(0.95f);
+        float[] ns = sparse.normals(), nd = dense.normals();
+        for (int i = 0; i < ns.length; i += 3) { // one-sided differences where a neighbour is missing: close, not equal
+            assertThat(ns[i] * nd[i] + ns[i + 1] * nd[i + 1] + ns[i + 2] * nd[i + 2])
+                    .isGreaterThan(0.95f);
         }
         int a = 0; // a cell whose +z neighbour is active too: its corner 1 is that neighbour's corner 0
         while (!(active[3 * a + 3] == active[3 * a]
