@@ -70,101 +70,173 @@ public final class Watertight {
     }
 
     /**
-     * The exterior points as a bit set: every point on the grid's boundary, and every point with {@code u > eps}
-     * connected to a boundary point with {@code u > eps} through 6-neighbours with {@code u > eps}. Breadth-first,
-     * with a growing ring buffer; interior points are enqueued only from inside, so their neighbours need no bounds
-     * checks.
+     * The exterior points as a bit set (bit {@code p} of word {@code p / 64}, {@code p} the grid's flat index): every
+     * point on the grid's boundary, and every point with {@code u > eps} connected to a boundary point with {@code u
+     * > eps} through 6-neighbours with {@code u > eps}.
+     *
+     * <p>A scanline fill on bit rows: the passable points of each row {@code (i, j)} are packed 64 per word, a whole
+     * run of passable points along z is taken at once, and the runs it touches in the four neighbouring rows are
+     * pushed as seeds. Work is proportional to the number of runs times the row length in words, not to the number of
+     * points.
      */
     static long[] floodExterior(float[] u, int nx, int ny, int nz, float eps) {
-        int sx = ny * nz, sy = nz;
-        long[] ext = new long[(u.length + 63) >>> 6];
-        Queue queue = new Queue();
+        int words = (nz + 63) >>> 6, rows = nx * ny;
+        long[] pass = new long[Math.multiplyExact(rows, words)];
+        IntStream.range(0, nx).parallel().forEach(i -> {
+            for (int j = 0; j < ny; j++) {
+                int p = (i * ny + j) * nz, row = (i * ny + j) * words;
+                for (int w = 0; w < words; w++) {
+                    long word = 0;
+                    for (int b = 0, k0 = w << 6, n = Math.min(64, nz - k0); b < n; b++) {
+                        word |= (u[p + k0 + b] > eps ? 1L : 0L) << b;
+                    }
+                    pass[row + w] = word;
+                }
+            }
+        });
+        long[] ext = new long[pass.length];
+        Seeds seeds = new Seeds();
         for (int i = 0; i < nx; i++) {
             for (int j = 0; j < ny; j++) {
-                boolean faceIJ = i == 0 || i == nx - 1 || j == 0 || j == ny - 1;
-                for (int k = 0; k < nz; k += faceIJ || k == nz - 1 ? 1 : nz - 1) {
-                    int p = (i * ny + j) * nz + k;
-                    ext[p >>> 6] |= 1L << p;
-                    if (!(u[p] > eps)) {
-                        continue; // a boundary point too close to the shape: outside, but no way through it
-                    }
-                    // step inwards from the boundary with bounds checks; everything deeper is checked-free
-                    if (i > 0) {
-                        visit(u, ext, queue, p - sx, eps, i - 1, j, k, nx, ny, nz);
-                    }
-                    if (i < nx - 1) {
-                        visit(u, ext, queue, p + sx, eps, i + 1, j, k, nx, ny, nz);
-                    }
-                    if (j > 0) {
-                        visit(u, ext, queue, p - sy, eps, i, j - 1, k, nx, ny, nz);
-                    }
-                    if (j < ny - 1) {
-                        visit(u, ext, queue, p + sy, eps, i, j + 1, k, nx, ny, nz);
-                    }
-                    if (k > 0) {
-                        visit(u, ext, queue, p - 1, eps, i, j, k - 1, nx, ny, nz);
-                    }
-                    if (k < nz - 1) {
-                        visit(u, ext, queue, p + 1, eps, i, j, k + 1, nx, ny, nz);
-                    }
+                int row = i * ny + j;
+                if (i == 0 || j == 0 || i == nx - 1 || j == ny - 1) {
+                    pushRuns(pass, ext, words, row, 0, nz - 1, seeds);
+                } else {
+                    pushRuns(pass, ext, words, row, 0, 0, seeds);
+                    pushRuns(pass, ext, words, row, nz - 1, nz - 1, seeds);
                 }
             }
         }
-        while (!queue.isEmpty()) {
-            int p = queue.poll(); // an interior point: all six neighbours exist, boundary ones are marked already
-            enqueue(u, ext, queue, p - sx, eps);
-            enqueue(u, ext, queue, p + sx, eps);
-            enqueue(u, ext, queue, p - sy, eps);
-            enqueue(u, ext, queue, p + sy, eps);
-            enqueue(u, ext, queue, p - 1, eps);
-            enqueue(u, ext, queue, p + 1, eps);
+        while (!seeds.isEmpty()) {
+            long seed = seeds.pop();
+            int row = (int) (seed >>> 32), k = (int) seed;
+            int base = row * words;
+            if ((ext[base + (k >>> 6)] >>> k & 1) != 0) {
+                continue; // its run was filled from another seed
+            }
+            int k0 = runStart(pass, base, k), k1 = runEnd(pass, base, k, nz);
+            setBits(ext, base, k0, k1);
+            int i = row / ny, j = row - i * ny;
+            if (i > 0) {
+                pushRuns(pass, ext, words, row - ny, k0, k1, seeds);
+            }
+            if (i < nx - 1) {
+                pushRuns(pass, ext, words, row + ny, k0, k1, seeds);
+            }
+            if (j > 0) {
+                pushRuns(pass, ext, words, row - 1, k0, k1, seeds);
+            }
+            if (j < ny - 1) {
+                pushRuns(pass, ext, words, row + 1, k0, k1, seeds);
+            }
         }
-        return ext;
+        // the boundary itself is outside, passable or not
+        for (int i = 0; i < nx; i++) {
+            for (int j = 0; j < ny; j++) {
+                int base = (i * ny + j) * words;
+                if (i == 0 || j == 0 || i == nx - 1 || j == ny - 1) {
+                    setBits(ext, base, 0, nz - 1);
+                } else {
+                    ext[base] |= 1L;
+                    ext[base + ((nz - 1) >>> 6)] |= 1L << (nz - 1);
+                }
+            }
+        }
+        // repack from rows of whole words to the flat point index (rows are not word-aligned unless nz % 64 == 0)
+        if (nz % 64 == 0) {
+            return ext;
+        }
+        long[] flat = new long[(u.length + 63) >>> 6];
+        for (int row = 0; row < rows; row++) {
+            for (int w = 0; w < words; w++) {
+                int n = Math.min(64, nz - (w << 6));
+                long word = ext[row * words + w] & (n == 64 ? -1L : (1L << n) - 1);
+                long q = (long) row * nz + (w << 6); // flat index of the word's first bit
+                int at = (int) (q >>> 6), shift = (int) (q & 63);
+                flat[at] |= word << shift;
+                if (shift != 0 && at + 1 < flat.length) {
+                    flat[at + 1] |= word >>> (64 - shift);
+                }
+            }
+        }
+        return flat;
     }
 
-    private static void visit(
-            float[] u, long[] ext, Queue q, int p, float eps, int i, int j, int k, int nx, int ny, int nz) {
-        boolean boundary = i == 0 || j == 0 || k == 0 || i == nx - 1 || j == ny - 1 || k == nz - 1;
-        if (!boundary) {
-            enqueue(u, ext, q, p, eps);
+    /** Pushes one seed per run of passable, not yet exterior points of {@code row} meeting {@code [k0, k1]}. */
+    private static void pushRuns(long[] pass, long[] ext, int words, int row, int k0, int k1, Seeds seeds) {
+        int base = row * words;
+        long carry = 0; // whether the candidate run continues from the previous word
+        for (int w = k0 >>> 6, last = k1 >>> 6; w <= last; w++) {
+            long window = -1L;
+            if (w == k0 >>> 6) {
+                window &= -1L << (k0 & 63);
+            }
+            if (w == last) {
+                window &= (k1 & 63) == 63 ? -1L : (1L << ((k1 & 63) + 1)) - 1;
+            }
+            long c = pass[base + w] & ~ext[base + w] & window;
+            long starts = c & ~(c << 1 | carry);
+            carry = c >>> 63;
+            for (; starts != 0; starts &= starts - 1) {
+                seeds.push((long) row << 32 | ((w << 6) + Long.numberOfTrailingZeros(starts)));
+            }
         }
     }
 
-    private static void enqueue(float[] u, long[] ext, Queue q, int p, float eps) {
-        long bit = 1L << p;
-        if ((ext[p >>> 6] & bit) == 0 && u[p] > eps) {
-            ext[p >>> 6] |= bit;
-            q.add(p);
+    /** The first point of the passable run through {@code k}. */
+    private static int runStart(long[] pass, int base, int k) {
+        int w = k >>> 6;
+        long blocked = ~pass[base + w] & ((1L << (k & 63)) - 1); // non-passable bits below k in its word
+        while (blocked == 0 && w > 0) {
+            w--;
+            blocked = ~pass[base + w];
+        }
+        return blocked == 0 ? 0 : (w << 6) + 64 - Long.numberOfLeadingZeros(blocked);
+    }
+
+    /** The last point of the passable run through {@code k}. */
+    private static int runEnd(long[] pass, int base, int k, int nz) {
+        int w = k >>> 6, words = (nz + 63) >>> 6;
+        long blocked = ~pass[base + w] & (-1L << (k & 63)); // non-passable bits from k up in its word
+        while (blocked == 0 && w + 1 < words) {
+            w++;
+            blocked = ~pass[base + w];
+        }
+        return blocked == 0 ? nz - 1 : Math.min(nz - 1, (w << 6) + Long.numberOfTrailingZeros(blocked) - 1);
+    }
+
+    /** Sets bits {@code [k0, k1]} of the row starting at word {@code base}. */
+    private static void setBits(long[] bits, int base, int k0, int k1) {
+        for (int w = k0 >>> 6; w <= k1 >>> 6; w++) {
+            long mask = -1L;
+            if (w == k0 >>> 6) {
+                mask &= -1L << (k0 & 63);
+            }
+            if (w == k1 >>> 6) {
+                mask &= (k1 & 63) == 63 ? -1L : (1L << ((k1 & 63) + 1)) - 1;
+            }
+            bits[base + w] |= mask;
         }
     }
 
-    /** A FIFO of ints in a ring buffer that doubles when full. */
-    private static final class Queue {
-        private int[] a = new int[1 << 16];
-        private int head, size;
+    /** A LIFO of (row, k) seeds packed in longs, growing as needed. */
+    private static final class Seeds {
+        private long[] a = new long[1 << 12];
+        private int size;
 
         boolean isEmpty() {
             return size == 0;
         }
 
-        void add(int x) {
+        void push(long x) {
             if (size == a.length) {
-                int[] b = new int[a.length * 2];
-                for (int q = 0; q < size; q++) {
-                    b[q] = a[(head + q) & (a.length - 1)];
-                }
-                a = b;
-                head = 0;
+                a = java.util.Arrays.copyOf(a, a.length * 2);
             }
-            a[(head + size) & (a.length - 1)] = x;
-            size++;
+            a[size++] = x;
         }
 
-        int poll() {
-            int x = a[head];
-            head = (head + 1) & (a.length - 1);
-            size--;
-            return x;
+        long pop() {
+            return a[--size];
         }
     }
 }

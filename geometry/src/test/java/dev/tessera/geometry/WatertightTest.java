@@ -108,6 +108,65 @@ class WatertightTest {
         assertClosed(m, 1, 2);
     }
 
+    /** The definition, point by point: boundary points, and passable points reached through passable points. */
+    private static boolean[] referenceExterior(float[] u, int nx, int ny, int nz, float eps) {
+        boolean[] ext = new boolean[u.length];
+        java.util.ArrayDeque<int[]> queue = new java.util.ArrayDeque<>();
+        for (int i = 0; i < nx; i++) {
+            for (int j = 0; j < ny; j++) {
+                for (int k = 0; k < nz; k++) {
+                    if (i == 0 || j == 0 || k == 0 || i == nx - 1 || j == ny - 1 || k == nz - 1) {
+                        int p = (i * ny + j) * nz + k;
+                        ext[p] = true;
+                        if (u[p] > eps) {
+                            queue.add(new int[] {i, j, k});
+                        }
+                    }
+                }
+            }
+        }
+        int[][] steps = {{1, 0, 0}, {-1, 0, 0}, {0, 1, 0}, {0, -1, 0}, {0, 0, 1}, {0, 0, -1}};
+        while (!queue.isEmpty()) {
+            int[] c = queue.poll();
+            for (int[] d : steps) {
+                int i = c[0] + d[0], j = c[1] + d[1], k = c[2] + d[2];
+                if (i < 0 || j < 0 || k < 0 || i >= nx || j >= ny || k >= nz) {
+                    continue;
+                }
+                int p = (i * ny + j) * nz + k;
+                if (!ext[p] && u[p] > eps) {
+                    ext[p] = true;
+                    queue.add(new int[] {i, j, k});
+                }
+            }
+        }
+        return ext;
+    }
+
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(ints = {1, 2, 3, 4, 5, 6})
+    void scanlineFloodMatchesThePointwiseDefinition(int seed) {
+        java.util.SplittableRandom rnd = new java.util.SplittableRandom(seed);
+        // odd sizes, rows longer than a word, and a density near the percolation threshold (long winding paths)
+        int nx = 5 + rnd.nextInt(20), ny = 5 + rnd.nextInt(20), nz = seed % 2 == 0 ? 64 : 2 + rnd.nextInt(150);
+        float[] u = new float[nx * ny * nz];
+        double density = seed <= 3 ? 0.3 + 0.1 * rnd.nextDouble() : 0.58 + 0.08 * rnd.nextDouble(); // blocked
+        for (int p = 0; p < u.length; p++) {
+            u[p] = rnd.nextDouble() < density ? 0f : 1f;
+        }
+        long[] got = Watertight.floodExterior(u, nx, ny, nz, 0.5f);
+        boolean[] want = referenceExterior(u, nx, ny, nz, 0.5f);
+        int exterior = 0;
+        for (int p = 0; p < u.length; p++) {
+            assertThat((got[p >>> 6] >>> p & 1) != 0).as("point %d", p).isEqualTo(want[p]);
+            exterior += want[p] ? 1 : 0;
+        }
+        assertThat(exterior).isLessThan(u.length); // the test field does have enclosed points
+        for (int p = u.length; p < 64 * got.length; p++) {
+            assertThat(got[p >>> 6] >>> p & 1).isZero();
+        }
+    }
+
     @Test
     void nothingNearGivesAnEmptyMesh() {
         DenseGrid udf = DenseGrid.sample(Aabb.cube(1), 16, (x, y, z) -> 5);
