@@ -133,6 +133,9 @@ class MarchingCubesTest {
         assertThat(t.isClosedManifold()).as("%s", t).isTrue();
         assertThat(t.degenerateFaces()).isZero();
         assertThat(t.eulerCharacteristic() % 2).isZero();
+        MeshCheck check = MeshCheck.of(m); // the project's own report agrees
+        assertThat(check.isWatertight()).as("%s", check).isTrue();
+        assertThat(check.degenerateFaces() + check.duplicateFaces()).isZero();
         assertThat(m.volume()).isPositive(); // the volume of the below (inside) region, enclosed by the above border
     }
 

@@ -21,6 +21,9 @@ class WatertightTest {
         assertThat(t.components()).isEqualTo(components);
         assertThat(t.eulerCharacteristic()).isEqualTo(euler);
         assertThat(m.volume()).isPositive();
+        MeshCheck check = MeshCheck.of(m);
+        assertThat(check.isWatertight()).as("%s", check).isTrue();
+        assertThat(check.genus()).isEqualTo(components - euler / 2);
     }
 
     @Test
