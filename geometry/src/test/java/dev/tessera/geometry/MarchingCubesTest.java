@@ -150,6 +150,19 @@ class MarchingCubesTest {
         assertThat(t.degenerateFaces()).isZero();
     }
 
+    @ParameterizedTest
+    @ValueSource(ints = {63, 64, 65, 128, 131})
+    void rowsSpanningSeveralWordsStayClosed(int nz) {
+        DenseGrid g = noise(7, 6, nz, nz, new float[] {-1, -0.5f, 0, 0.5f, 1});
+        TriangleMesh m = MarchingCubes.extract(g, 0f);
+        MeshTopology t = MeshTopology.of(m);
+        assertThat(t.isClosedManifold()).as("%s", t).isTrue();
+        assertThat(t.degenerateFaces()).isZero();
+        assertThat(MarchingCubes.extractSparse(g, MarchingCubes.activeCells(g, 0f), 0f))
+                .isEqualTo(m);
+        assertThat(MarchingCubes.extract(g, 0f, 1, false)).isEqualTo(m);
+    }
+
     @Test
     void allSamplesOnALevelSetOfABox() {
         // the box |x|∞ = 0.5 passes exactly through grid points: every sample on it equals the level
