@@ -36,6 +36,14 @@ public final class Watertight {
      * @throws IllegalArgumentException when epsilon is not positive or a distance is NaN
      */
     public static TriangleMesh fromUnsignedGrid(DenseGrid udf, double epsilon, boolean shrink) {
+        return shell(udf, epsilon, shrink, false);
+    }
+
+    /**
+     * {@link #fromUnsignedGrid}, writing the field over the grid's own array when {@code inPlace} (for a grid nobody
+     * else holds: saves one {@code R³} float array, 512 MB at 512³).
+     */
+    static TriangleMesh shell(DenseGrid udf, double epsilon, boolean shrink, boolean inPlace) {
         if (!(epsilon > 0 && epsilon < Double.POSITIVE_INFINITY)) {
             throw new IllegalArgumentException("the offset epsilon must be positive and finite, got " + epsilon);
         }
@@ -43,7 +51,7 @@ public final class Watertight {
         float[] u = udf.sharedValues();
         int nx = udf.nx(), ny = udf.ny(), nz = udf.nz();
         long[] exterior = floodExterior(u, nx, ny, nz, eps);
-        float[] field = new float[u.length];
+        float[] field = inPlace ? u : new float[u.length];
         int layer = ny * nz;
         IntStream.range(0, nx).parallel().forEach(i -> {
             for (int p = i * layer, end = p + layer; p < end; p++) {

@@ -29,7 +29,9 @@ class WatertightTest {
     @Test
     void sphereShellKeepsOnlyTheOuterOffset() {
         DenseGrid udf = DenseGrid.sample(Aabb.cube(1), R, (x, y, z) -> Math.abs(len(x, y, z) - 0.5));
+        float[] before = udf.values();
         TriangleMesh m = Watertight.fromUnsignedGrid(udf, EPS, false);
+        assertThat(udf.values()).isEqualTo(before); // the caller's grid is left alone
         assertClosed(m, 1, 2);
         for (int v = 0; v < m.vertexCount(); v++) {
             assertThat(len(m.x(v), m.y(v), m.z(v))).isCloseTo(0.5 + EPS, within(0.004));
