@@ -9,7 +9,7 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = VersionProvider.class,
         description = "Build, train and run 3D shape generative models.",
-        subcommands = {CommandLine.HelpCommand.class, InfoCommand.class})
+        subcommands = {CommandLine.HelpCommand.class, InfoCommand.class, ConvertCommand.class, CheckCommand.class})
 public final class Main {
     public static void main(String[] args) {
         System.exit(run(args));
