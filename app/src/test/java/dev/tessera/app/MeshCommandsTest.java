@@ -6,28 +6,18 @@ import dev.tessera.geometry.MeshCheck;
 import dev.tessera.geometry.TriangleMesh;
 import dev.tessera.geometry.io.MeshIO;
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /** {@code tessera convert} and {@code tessera check}, run in-process. */
 class MeshCommandsTest {
     @TempDir
     Path dir;
 
-    record Run(int code, String out, String err) {}
-
-    static Run run(String... args) {
-        CommandLine cl = Cli.commandLine(new Main());
-        StringWriter out = new StringWriter(), err = new StringWriter();
-        cl.setOut(new PrintWriter(out));
-        cl.setErr(new PrintWriter(err));
-        int code = cl.execute(args);
-        return new Run(code, out.toString(), err.toString());
+    static CliTest.Run run(String... args) {
+        return CliTest.run(args);
     }
 
     static Path testMesh(String name) {
@@ -39,7 +29,7 @@ class MeshCommandsTest {
 
     @Test
     void checkPrintsTheReport() {
-        Run r = run("check", testMesh("holes.off").toString());
+        CliTest.Run r = run("check", testMesh("holes.off").toString());
         assertThat(r.code()).isZero();
         assertThat(r.out())
                 .contains("format                 off")
@@ -49,10 +39,11 @@ class MeshCommandsTest {
 
     @Test
     void checkJsonAndStrict() {
-        Run r = run("check", "--json", "--strict", testMesh("sphere.stl").toString());
+        CliTest.Run r =
+                run("check", "--json", "--strict", testMesh("sphere.stl").toString());
         assertThat(r.code()).isZero();
         assertThat(r.out()).startsWith("{\"file\":").contains("\"genus\":0").contains("\"watertight\":true");
-        Run open = run("check", "--strict", testMesh("holes.off").toString());
+        CliTest.Run open = run("check", "--strict", testMesh("holes.off").toString());
         assertThat(open.code()).isEqualTo(Cli.FAILED);
         assertThat(open.err()).startsWith("tessera check: ").contains("is not watertight (304 boundary edges");
     }
@@ -61,12 +52,12 @@ class MeshCommandsTest {
     void checkFailsWithOneLineOnUnreadableFiles() throws IOException {
         Path bad = dir.resolve("bad.off");
         Files.writeString(bad, "OFF\n3 1 0\n0 0 0\n1 0 0\n0 1 0\n3 0 1 9\n");
-        Run r = run("check", bad.toString());
+        CliTest.Run r = run("check", bad.toString());
         assertThat(r.code()).isEqualTo(Cli.FAILED);
         assertThat(r.err())
                 .isEqualTo("tessera check: " + bad + ":6: face 0: vertex index 9 out of range (3 vertices)"
                         + System.lineSeparator());
-        Run missing = run("check", dir.resolve("nothing.obj").toString());
+        CliTest.Run missing = run("check", dir.resolve("nothing.obj").toString());
         assertThat(missing.code()).isEqualTo(Cli.FAILED);
         assertThat(missing.err()).contains("nothing.obj: no such file").doesNotContain("\n\n");
         Path text = dir.resolve("notes.txt");
@@ -81,7 +72,7 @@ class MeshCommandsTest {
         Path prev = src;
         for (MeshIO.Format f : MeshIO.Format.values()) {
             Path out = dir.resolve("knot." + f.extension());
-            Run r = run("convert", prev.toString(), out.toString());
+            CliTest.Run r = run("convert", prev.toString(), out.toString());
             assertThat(r.code()).as(r.err()).isZero();
             assertThat(r.out()).startsWith("wrote " + out + ": 3200 vertices, 6400 triangles");
             TriangleMesh m = MeshIO.read(out);
@@ -95,7 +86,7 @@ class MeshCommandsTest {
     @Test
     void convertCleansAndWritesAscii() throws IOException {
         Path out = dir.resolve("pig.ply");
-        Run r = run("convert", "--clean", "--ascii", testMesh("pig.stl").toString(), out.toString());
+        CliTest.Run r = run("convert", "--clean", "--ascii", testMesh("pig.stl").toString(), out.toString());
         assertThat(r.code()).as(r.err()).isZero();
         assertThat(r.out()).contains("(merged 0 vertices, removed 0 degenerate");
         assertThat(Files.readString(out)).startsWith("ply\nformat ascii 1.0\n");
@@ -103,14 +94,14 @@ class MeshCommandsTest {
 
     @Test
     void convertRejectsUnknownOutputFormatsAsUsageErrors() {
-        Run r = run(
+        CliTest.Run r = run(
                 "convert",
                 testMesh("cow.off").toString(),
                 dir.resolve("cow.fbx").toString());
         assertThat(r.code()).isEqualTo(Cli.USAGE);
         assertThat(r.err()).contains("cannot tell the output format");
         assertThat(dir.resolve("cow.fbx")).doesNotExist();
-        Run withTo = run(
+        CliTest.Run withTo = run(
                 "convert",
                 "--to",
                 "obj",
