@@ -28,6 +28,8 @@ public final class Main {
         cl.addSubcommand(new ConvertCommand());
         cl.addSubcommand(new CheckCommand());
         cl.addSubcommand(new InspectCommand());
+        cl.addSubcommand(new SynthCommand());
+        cl.addSubcommand(new McCommand());
         cl.addSubcommand(new BenchCommand());
         return Cli.configure(cl);
     }
