@@ -166,15 +166,52 @@ final class TestSolids {
         return dist(p, q);
     }
 
-    /** Brute-force distance from a point to the nearest triangle of a mesh. */
-    static double pointMesh(double[] p, TriangleMesh m) {
-        double best = Double.POSITIVE_INFINITY;
-        for (int t = 0; t < m.triangleCount(); t++) {
-            best = Math.min(
-                    best,
-                    pointTriangle(p, vertex(m, m.corner(t, 0)), vertex(m, m.corner(t, 1)), vertex(m, m.corner(t, 2))));
+    /**
+     * Brute-force distance from points to the nearest triangle of a mesh: every triangle is considered; those whose
+     * bounding sphere lies farther than the best distance so far are skipped, which is exact.
+     */
+    static final class BruteDistance {
+        private final TriangleMesh m;
+        private final double[] sphere; // cx cy cz r per triangle
+
+        BruteDistance(TriangleMesh m) {
+            this.m = m;
+            this.sphere = new double[4 * m.triangleCount()];
+            for (int t = 0; t < m.triangleCount(); t++) {
+                int a = m.corner(t, 0), b = m.corner(t, 1), c = m.corner(t, 2);
+                double cx = (m.x(a) + m.x(b) + m.x(c)) / 3, cy = (m.y(a) + m.y(b) + m.y(c)) / 3;
+                double cz = (m.z(a) + m.z(b) + m.z(c)) / 3;
+                double r = 0;
+                for (int v : new int[] {a, b, c}) {
+                    r = Math.max(r, Math.sqrt(sq(m.x(v) - cx) + sq(m.y(v) - cy) + sq(m.z(v) - cz)));
+                }
+                sphere[4 * t] = cx;
+                sphere[4 * t + 1] = cy;
+                sphere[4 * t + 2] = cz;
+                sphere[4 * t + 3] = r;
+            }
         }
-        return best;
+
+        double distance(double[] p) {
+            double best = Double.POSITIVE_INFINITY;
+            for (int t = 0; t < m.triangleCount(); t++) {
+                double dx = p[0] - sphere[4 * t], dy = p[1] - sphere[4 * t + 1], dz = p[2] - sphere[4 * t + 2];
+                if (Math.sqrt(dx * dx + dy * dy + dz * dz) - sphere[4 * t + 3] < best) {
+                    best = Math.min(
+                            best,
+                            pointTriangle(
+                                    p,
+                                    vertex(m, m.corner(t, 0)),
+                                    vertex(m, m.corner(t, 1)),
+                                    vertex(m, m.corner(t, 2))));
+                }
+            }
+            return best;
+        }
+    }
+
+    private static double sq(double x) {
+        return x * x;
     }
 
     static double[] vertex(TriangleMesh m, int v) {
