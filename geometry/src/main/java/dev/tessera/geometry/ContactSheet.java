@@ -164,7 +164,7 @@ public final class ContactSheet {
         int cols = o.columns() > 0 ? Math.min(o.columns(), count) : (int) Math.ceil(Math.sqrt(count));
         int rows = (count + cols - 1) / cols;
         int cw = o.render().width(), ch = o.render().height();
-        int scale = Math.max(1, (Math.min(cw, ch) + 80) / 160);
+        int scale = Math.max(1, (Math.min(cw, ch) + 120) / 160);
         int labelHeight = o.labels() ? BitmapFont.GLYPH_HEIGHT * scale + 2 * Math.max(2, 2 * scale) : 0;
         long w = (long) cols * cw + (long) (cols + 1) * o.gap();
         long h = (long) rows * (ch + labelHeight) + (long) (rows + 1) * o.gap();
