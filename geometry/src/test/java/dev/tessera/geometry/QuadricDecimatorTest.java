@@ -115,6 +115,11 @@ class QuadricDecimatorTest {
         Topology t = topology(out);
         assertThat(t.closedManifold()).as("%s", t).isTrue();
         assertThat(t.euler()).isEqualTo(2);
+        MeshCheck check = MeshCheck.of(out);
+        assertThat(check.closed()).isTrue();
+        assertThat(check.oriented()).isTrue();
+        assertThat(check.nonManifoldVertices()).isZero();
+        assertThat(check.genus()).isZero();
         assertThat(out.volume()).isPositive(); // still outward
         // every vertex stays near the unit sphere, and the surface near the original
         for (int v = 0; v < out.vertexCount(); v++) {
@@ -135,6 +140,8 @@ class QuadricDecimatorTest {
         Topology t = topology(out);
         assertThat(t.closedManifold()).as("%s", t).isTrue();
         assertThat(t.euler()).isZero(); // genus 1
+        assertThat(MeshCheck.of(out).genus()).isEqualTo(1);
+        assertThat(MeshCheck.of(out).nonManifoldVertices()).isZero();
         assertThat(oneSidedHausdorff(out, torus, 400, 3)).isLessThan(0.01);
         assertThat(oneSidedHausdorff(torus, out, 400, 4)).isLessThan(0.01);
     }
@@ -191,6 +198,26 @@ class QuadricDecimatorTest {
         assertThat(b.minY()).isCloseTo(0.0, org.assertj.core.api.Assertions.within(1e-3));
         assertThat(b.maxY()).isCloseTo(1.0, org.assertj.core.api.Assertions.within(1e-3));
         assertThat(out.area()).isCloseTo(sheet.area(), org.assertj.core.api.Assertions.within(0.01 * sheet.area()));
+    }
+
+    @Test
+    void scannedBunnyWithHolesKeepsItsHolesAndShape() throws Exception {
+        TriangleMesh bunny = dev.tessera.geometry.io.MeshIO.read(TestMeshes.mesh("bunny00.off"));
+        MeshCheck before = MeshCheck.of(bunny);
+        QuadricDecimator.Result r =
+                QuadricDecimator.simplify(bunny, QuadricDecimator.Options.target(bunny.triangleCount() / 10));
+        assertThat(r.reachedTarget()).as(r.summary()).isTrue();
+        MeshCheck after = MeshCheck.of(r.mesh());
+        assertThat(after.boundaryLoops()).isEqualTo(before.boundaryLoops());
+        assertThat(after.components()).isEqualTo(before.components());
+        assertThat(after.nonManifoldEdges()).isZero();
+        assertThat(after.nonManifoldVertices()).isLessThanOrEqualTo(before.nonManifoldVertices());
+        assertThat(after.oriented()).isTrue();
+        assertThat(after.eulerCharacteristic()).isEqualTo(before.eulerCharacteristic());
+        // within 0.5 % of the bounding-box diagonal of the original, both ways, on sampled points
+        double diag = bunny.bounds().diagonal();
+        assertThat(oneSidedHausdorff(r.mesh(), bunny, 300, 5)).isLessThan(0.005 * diag);
+        assertThat(oneSidedHausdorff(bunny, r.mesh(), 300, 6)).isLessThan(0.005 * diag);
     }
 
     @Test
