@@ -36,7 +36,7 @@ import java.util.stream.IntStream;
  * keep the first triangle, so the images are bit-identical for any number of threads.
  *
  * <p><b>Cost.</b> O(V + F + samples) time plus the covered area of every triangle; memory about 8 bytes per sample,
- * 32 bytes per pixel and 130 bytes per triangle, checked against the heap before anything is allocated.
+ * 56 bytes per pixel and 130 bytes per triangle, checked against the heap before anything is allocated.
  */
 public final class Renderer {
     private Renderer() {}
@@ -110,7 +110,7 @@ public final class Renderer {
     public static long estimateBytes(long vertices, long triangles, RenderOptions options) {
         long ss = options.samplesPerAxis();
         long pixels = (long) options.width() * options.height();
-        return pixels * ss * ss * 8 + pixels * 32 + triangles * 130 + vertices * 40;
+        return pixels * ss * ss * 8 + pixels * 56 + triangles * 130 + vertices * 40;
     }
 
     private static void checkMemory(int vertices, int triangles, RenderOptions o) {
@@ -132,7 +132,6 @@ public final class Renderer {
 
     /** One rendering in progress: the per-call state, so {@link Renderer} itself stays stateless. */
     private static final class Pass {
-        final Camera camera;
         final RenderOptions o;
         final int ss, width, height; // sample grid
         final double focal, cx, cy, guard, near;
@@ -149,7 +148,6 @@ public final class Renderer {
         Tris tris;
 
         Pass(Prepared mesh, Camera camera, RenderOptions o) {
-            this.camera = camera;
             this.o = o;
             this.ss = o.samplesPerAxis();
             this.width = o.width() * ss;
@@ -947,10 +945,9 @@ public final class Renderer {
             Srgb bg = background.color();
             float[] bgLin = bg.linear();
             double[] bgEnc = {bg.r(), bg.g(), bg.b()};
+            int[] ch = new int[3];
             for (int p = 0; p < argb.length; p++) {
                 float c = coverage[p];
-                int a;
-                int[] ch = new int[3];
                 for (int k = 0; k < 3; k++) {
                     double v;
                     if (transparent) {
@@ -962,11 +959,8 @@ public final class Renderer {
                     }
                     ch[k] = to8(v);
                 }
-                a = transparent ? to8(c) : 255;
-                if (a == 0) {
-                    ch[0] = ch[1] = ch[2] = 0;
-                }
-                argb[p] = (a << 24) | (ch[0] << 16) | (ch[1] << 8) | ch[2];
+                int a = transparent ? to8(c) : 255;
+                argb[p] = a == 0 ? 0 : (a << 24) | (ch[0] << 16) | (ch[1] << 8) | ch[2];
             }
             img.setRGB(0, 0, width, height, argb, 0, width);
             return img;
