@@ -201,6 +201,43 @@ class QuadricDecimatorTest {
     }
 
     @Test
+    void marchingCubesOutputToTenPercentStaysClosedAndOnTheSurface() {
+        // what generated meshes look like: marching cubes of a field (here a torus' exact signed distance), dense
+        // and full of thin triangles; the decimated mesh must stay a closed genus-1 surface near the zero set
+        ScalarField torus = (x, y, z) -> Math.hypot(Math.hypot(x, z) - 0.6, y) - 0.25;
+        TriangleMesh mc = MarchingCubes.extract(DenseGrid.sample(Aabb.cube(1), 96, torus), 0f);
+        assertThat(MeshCheck.of(mc).closed()).isTrue();
+        QuadricDecimator.Result r =
+                QuadricDecimator.simplify(mc, QuadricDecimator.Options.target(mc.triangleCount() / 10));
+        assertThat(r.reachedTarget()).as(r.summary()).isTrue();
+        TriangleMesh out = r.mesh();
+        MeshCheck check = MeshCheck.of(out);
+        assertThat(check.closed()).isTrue();
+        assertThat(check.oriented()).isTrue();
+        assertThat(check.nonManifoldVertices()).isZero();
+        assertThat(check.genus()).isEqualTo(1);
+        assertThat(topology(out).closedManifold()).isTrue();
+        // every vertex and sampled surface point within 0.004 of the true torus (the grid step is 0.021)
+        for (int v = 0; v < out.vertexCount(); v++) {
+            assertThat(Math.abs(torus.value(out.x(v), out.y(v), out.z(v)))).isLessThan(0.004);
+        }
+        SplittableRandom rnd = new SplittableRandom(9);
+        for (int i = 0; i < 2000; i++) {
+            int f = rnd.nextInt(out.triangleCount());
+            double u = rnd.nextDouble(), w = rnd.nextDouble();
+            if (u + w > 1) {
+                u = 1 - u;
+                w = 1 - w;
+            }
+            int a = out.corner(f, 0), b = out.corner(f, 1), c = out.corner(f, 2);
+            double x = out.x(a) + u * (out.x(b) - out.x(a)) + w * (out.x(c) - out.x(a));
+            double y = out.y(a) + u * (out.y(b) - out.y(a)) + w * (out.y(c) - out.y(a));
+            double z = out.z(a) + u * (out.z(b) - out.z(a)) + w * (out.z(c) - out.z(a));
+            assertThat(Math.abs(torus.value(x, y, z))).isLessThan(0.006);
+        }
+    }
+
+    @Test
     void scannedBunnyWithHolesKeepsItsHolesAndShape() throws Exception {
         TriangleMesh bunny = dev.tessera.geometry.io.MeshIO.read(TestMeshes.mesh("bunny00.off"));
         MeshCheck before = MeshCheck.of(bunny);
