@@ -91,26 +91,32 @@ public final class ContactSheet {
                     false);
         }
 
+        /** These options with other render options (their size is the cell size). */
         public Options withRender(RenderOptions newRender) {
             return new Options(newRender, output, columns, gap, labels, fovYDeg, margin, sharedFraming);
         }
 
+        /** These options showing another output in the cells. */
         public Options withOutput(Output newOutput) {
             return new Options(render, newOutput, columns, gap, labels, fovYDeg, margin, sharedFraming);
         }
 
+        /** These options with a fixed number of columns (0: automatic). */
         public Options withColumns(int newColumns) {
             return new Options(render, output, newColumns, gap, labels, fovYDeg, margin, sharedFraming);
         }
 
+        /** These options with another gap in pixels. */
         public Options withGap(int newGap) {
             return new Options(render, output, columns, newGap, labels, fovYDeg, margin, sharedFraming);
         }
 
+        /** These options with captions on or off. */
         public Options withLabels(boolean on) {
             return new Options(render, output, columns, gap, on, fovYDeg, margin, sharedFraming);
         }
 
+        /** These options with another field of view, margin and grid framing. */
         public Options withFraming(double newFovYDeg, double newMargin, boolean shared) {
             return new Options(render, output, columns, gap, labels, newFovYDeg, newMargin, shared);
         }

@@ -116,6 +116,7 @@ public record RenderOptions(
         return supersample ? 2 : 1;
     }
 
+    /** These options for another image size (checked like {@link #checkSize}). */
     public RenderOptions withSize(int newWidth, int newHeight) {
         return new RenderOptions(
                 newWidth,
@@ -133,6 +134,7 @@ public record RenderOptions(
                 backfaceBrightness);
     }
 
+    /** These options with 2×2 supersampling on or off. */
     public RenderOptions withSupersample(boolean on) {
         return new RenderOptions(
                 width,
@@ -150,6 +152,7 @@ public record RenderOptions(
                 backfaceBrightness);
     }
 
+    /** These options with another background. */
     public RenderOptions withBackground(Background newBackground) {
         return new RenderOptions(
                 width,
@@ -167,6 +170,7 @@ public record RenderOptions(
                 backfaceBrightness);
     }
 
+    /** These options with another surface colour (used when the mesh has no vertex colours). */
     public RenderOptions withBaseColor(Srgb color) {
         return new RenderOptions(
                 width,
@@ -184,6 +188,7 @@ public record RenderOptions(
                 backfaceBrightness);
     }
 
+    /** These options with the mesh's vertex colours used or ignored. */
     public RenderOptions withVertexColors(boolean on) {
         return new RenderOptions(
                 width,
@@ -201,6 +206,7 @@ public record RenderOptions(
                 backfaceBrightness);
     }
 
+    /** These options with another ambient intensity and camera-fixed lights. */
     public RenderOptions withLighting(double newAmbient, List<Light> newLights) {
         return new RenderOptions(
                 width,
@@ -218,6 +224,7 @@ public record RenderOptions(
                 backfaceBrightness);
     }
 
+    /** These options with the normal map in another frame. */
     public RenderOptions withNormalSpace(NormalSpace space) {
         return new RenderOptions(
                 width,
@@ -279,7 +286,9 @@ public record RenderOptions(
      * @param b blue
      */
     public record Srgb(double r, double g, double b) {
+        /** White, {@code #FFFFFF}. */
         public static final Srgb WHITE = new Srgb(1, 1, 1);
+        /** Black, {@code #000000}. */
         public static final Srgb BLACK = new Srgb(0, 0, 0);
 
         public Srgb {
@@ -347,7 +356,9 @@ public record RenderOptions(
      * @param transparent whether the background is transparent
      */
     public record Background(Srgb color, boolean transparent) {
+        /** No background: alpha 0 where nothing is drawn. */
         public static final Background TRANSPARENT = new Background(Srgb.BLACK, true);
+        /** Solid white. */
         public static final Background WHITE = new Background(Srgb.WHITE, false);
 
         public Background {

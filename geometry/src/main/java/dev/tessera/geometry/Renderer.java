@@ -818,14 +818,17 @@ public final class Renderer {
             this.background = background;
         }
 
+        /** Width in pixels. */
         public int width() {
             return width;
         }
 
+        /** Height in pixels. */
         public int height() {
             return height;
         }
 
+        /** The frame of {@link #normals()}. */
         public NormalSpace normalSpace() {
             return normalSpace;
         }
