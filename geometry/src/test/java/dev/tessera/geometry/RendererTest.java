@@ -305,6 +305,15 @@ class RendererTest {
     }
 
     @Test
+    void runsHeadless(@TempDir Path dir) throws IOException {
+        System.setProperty("java.awt.headless", "true");
+        assertThat(java.awt.GraphicsEnvironment.isHeadless()).isTrue();
+        BufferedImage sheet = ContactSheet.orbit(SPHERE, 2, 0, 10, ContactSheet.Options.of(32));
+        dev.tessera.geometry.io.Png.write(sheet, dir.resolve("sheet.png"));
+        assertThat(ImageIO.read(dir.resolve("sheet.png").toFile()).getWidth()).isEqualTo(sheet.getWidth());
+    }
+
+    @Test
     void writesPngsAtomically(@TempDir Path dir) throws IOException {
         Renderer.Image img = Renderer.render(SPHERE, Camera.orbit(0, 0, 4, 40), RenderOptions.of(40, 30));
         for (Renderer.Output out : Renderer.Output.values()) {
