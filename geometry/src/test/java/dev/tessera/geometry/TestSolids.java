@@ -130,40 +130,58 @@ final class TestSolids {
 
     /** Distance from a point to triangle {@code (a, b, c)} (closest point by Voronoi regions). */
     static double pointTriangle(double[] p, double[] a, double[] b, double[] c) {
-        double[] ab = sub(b, a), ac = sub(c, a), ap = sub(p, a);
-        double d1 = dot(ab, ap), d2 = dot(ac, ap);
+        return Math.sqrt(pointTriangle2(p[0], p[1], p[2], a[0], a[1], a[2], b[0], b[1], b[2], c[0], c[1], c[2]));
+    }
+
+    /** Squared distance from point p to triangle (a, b, c), without allocating (Ericson's Voronoi-region test). */
+    static double pointTriangle2(
+            double px,
+            double py,
+            double pz,
+            double ax,
+            double ay,
+            double az,
+            double bx,
+            double by,
+            double bz,
+            double cx,
+            double cy,
+            double cz) {
+        double abx = bx - ax, aby = by - ay, abz = bz - az, acx = cx - ax, acy = cy - ay, acz = cz - az;
+        double apx = px - ax, apy = py - ay, apz = pz - az;
+        double d1 = abx * apx + aby * apy + abz * apz, d2 = acx * apx + acy * apy + acz * apz;
         if (d1 <= 0 && d2 <= 0) {
-            return dist(p, a);
+            return apx * apx + apy * apy + apz * apz;
         }
-        double[] bp = sub(p, b);
-        double d3 = dot(ab, bp), d4 = dot(ac, bp);
+        double bpx = px - bx, bpy = py - by, bpz = pz - bz;
+        double d3 = abx * bpx + aby * bpy + abz * bpz, d4 = acx * bpx + acy * bpy + acz * bpz;
         if (d3 >= 0 && d4 <= d3) {
-            return dist(p, b);
+            return bpx * bpx + bpy * bpy + bpz * bpz;
         }
+        double u, v;
         double vc = d1 * d4 - d3 * d2;
+        double cpx = px - cx, cpy = py - cy, cpz = pz - cz;
+        double d5 = abx * cpx + aby * cpy + abz * cpz, d6 = acx * cpx + acy * cpy + acz * cpz;
+        double vb = d5 * d2 - d1 * d6, va = d3 * d6 - d5 * d4;
         if (vc <= 0 && d1 >= 0 && d3 <= 0) {
-            double v = d1 / (d1 - d3);
-            return dist(p, axpy(a, ab, v));
-        }
-        double[] cp = sub(p, c);
-        double d5 = dot(ab, cp), d6 = dot(ac, cp);
-        if (d6 >= 0 && d5 <= d6) {
-            return dist(p, c);
-        }
-        double vb = d5 * d2 - d1 * d6;
-        if (vb <= 0 && d2 >= 0 && d6 <= 0) {
-            double w = d2 / (d2 - d6);
-            return dist(p, axpy(a, ac, w));
-        }
-        double va = d3 * d6 - d5 * d4;
-        if (va <= 0 && (d4 - d3) >= 0 && (d5 - d6) >= 0) {
+            u = d1 / (d1 - d3);
+            v = 0;
+        } else if (d6 >= 0 && d5 <= d6) {
+            return cpx * cpx + cpy * cpy + cpz * cpz;
+        } else if (vb <= 0 && d2 >= 0 && d6 <= 0) {
+            u = 0;
+            v = d2 / (d2 - d6);
+        } else if (va <= 0 && (d4 - d3) >= 0 && (d5 - d6) >= 0) {
             double w = (d4 - d3) / ((d4 - d3) + (d5 - d6));
-            return dist(p, axpy(b, sub(c, b), w));
+            u = 1 - w;
+            v = w;
+        } else {
+            double denom = 1 / (va + vb + vc);
+            u = vb * denom;
+            v = vc * denom;
         }
-        double denom = 1 / (va + vb + vc);
-        double v = vb * denom, w = vc * denom;
-        double[] q = {a[0] + ab[0] * v + ac[0] * w, a[1] + ab[1] * v + ac[1] * w, a[2] + ab[2] * v + ac[2] * w};
-        return dist(p, q);
+        double qx = ax + abx * u + acx * v - px, qy = ay + aby * u + acy * v - py, qz = az + abz * u + acz * v - pz;
+        return qx * qx + qy * qy + qz * qz;
     }
 
     /**
@@ -216,22 +234,5 @@ final class TestSolids {
 
     static double[] vertex(TriangleMesh m, int v) {
         return new double[] {m.x(v), m.y(v), m.z(v)};
-    }
-
-    private static double[] sub(double[] a, double[] b) {
-        return new double[] {a[0] - b[0], a[1] - b[1], a[2] - b[2]};
-    }
-
-    private static double[] axpy(double[] a, double[] d, double s) {
-        return new double[] {a[0] + s * d[0], a[1] + s * d[1], a[2] + s * d[2]};
-    }
-
-    private static double dot(double[] a, double[] b) {
-        return a[0] * b[0] + a[1] * b[1] + a[2] * b[2];
-    }
-
-    private static double dist(double[] a, double[] b) {
-        double dx = a[0] - b[0], dy = a[1] - b[1], dz = a[2] - b[2];
-        return Math.sqrt(dx * dx + dy * dy + dz * dz);
     }
 }
