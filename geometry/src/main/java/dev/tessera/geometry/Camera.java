@@ -90,7 +90,7 @@ public final class Camera {
         checkAngle(yawDeg, "yaw");
         checkAngle(pitchDeg, "pitch");
         double y = Math.toRadians(yawDeg), p = Math.toRadians(pitchDeg);
-        double sy = Math.sin(y), cy = Math.cos(y), sp = Math.sin(p), cp = Math.cos(p);
+        double sy = StrictMath.sin(y), cy = StrictMath.cos(y), sp = StrictMath.sin(p), cp = StrictMath.cos(p);
         double[] back = {sy * cp, sp, cy * cp};
         double[] right = {cy, 0, -sy};
         double[] up = {-sp * sy, cp, -sp * cy};
@@ -108,7 +108,7 @@ public final class Camera {
         checkAngle(yawDeg, "yaw");
         checkAngle(pitchDeg, "pitch");
         double y = Math.toRadians(yawDeg), p = Math.toRadians(pitchDeg);
-        double sy = Math.sin(y), cy = Math.cos(y), sp = Math.sin(p), cp = Math.cos(p);
+        double sy = StrictMath.sin(y), cy = StrictMath.cos(y), sp = StrictMath.sin(p), cp = StrictMath.cos(p);
         double[] back = {sy * cp, cy * cp, sp};
         double[] right = {-cy, sy, 0};
         // up = back × right
@@ -179,7 +179,7 @@ public final class Camera {
         if (!(fovYDeg > 0 && fovYDeg < 179)) {
             throw new IllegalArgumentException("vertical field of view must be in (0°, 179°), got " + fovYDeg + "°");
         }
-        double distance = margin * radius / Math.sin(Math.toRadians(fovYDeg) / 2);
+        double distance = margin * radius / StrictMath.sin(Math.toRadians(fovYDeg) / 2);
         return orbit(bounds.centerX(), bounds.centerY(), bounds.centerZ(), yawDeg, pitchDeg, distance, fovYDeg);
     }
 
@@ -240,7 +240,7 @@ public final class Camera {
      * square, so the horizontal field of view follows from the aspect ratio.
      */
     public double focalPixels(int height) {
-        return 0.5 * height / Math.tan(Math.toRadians(fovYDeg) / 2);
+        return 0.5 * height / StrictMath.tan(Math.toRadians(fovYDeg) / 2);
     }
 
     /** Camera-space coordinates {@code {x, y, z}} of a world point (the camera looks towards −z). */

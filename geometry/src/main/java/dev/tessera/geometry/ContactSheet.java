@@ -312,7 +312,7 @@ public final class ContactSheet {
      */
     static double fitDistance(List<TriangleMesh> meshes, double[] centre, double yawDeg, double pitchDeg, Options o) {
         RenderOptions r = o.render();
-        double tanV = Math.tan(Math.toRadians(o.fovYDeg()) / 2) / o.margin();
+        double tanV = StrictMath.tan(Math.toRadians(o.fovYDeg()) / 2) / o.margin();
         double tanH = tanV * r.width() / r.height();
         Camera unit = Camera.orbit(0, 0, 0, yawDeg, pitchDeg, 1, o.fovYDeg());
         double[] rt = unit.right(), up = unit.up(), fw = unit.forward();

@@ -173,7 +173,7 @@ public final class QuadricDecimator {
             this.inputFaces = mesh.triangleCount();
             this.hadNormals = mesh.hasNormals();
             weld(mesh);
-            this.cosMax = Math.cos(Math.toRadians(o.maxNormalChangeDeg()));
+            this.cosMax = StrictMath.cos(Math.toRadians(o.maxNormalChangeDeg()));
             double diag = mesh.bounds().diagonal();
             this.degenerateArea2 = 1e-24 * diag * diag * diag * diag; // |cross|² below which a triangle is degenerate
         }

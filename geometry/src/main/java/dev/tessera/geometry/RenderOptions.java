@@ -333,7 +333,33 @@ public record RenderOptions(
 
         /** The sRGB transfer function's inverse: an encoded value in [0, 1] to linear light. */
         public static double toLinear(double c) {
-            return c <= 0.04045 ? c / 12.92 : Math.pow((c + 0.055) / 1.055, 2.4);
+            return c <= 0.04045 ? c / 12.92 : StrictMath.pow((c + 0.055) / 1.055, 2.4);
+        }
+
+        // linear-light thresholds between consecutive 8-bit sRGB codes: code k+1 starts at toLinear((k + 0.5) / 255)
+        private static final double[] STEPS = new double[255];
+
+        static {
+            for (int k = 0; k < 255; k++) {
+                STEPS[k] = toLinear((k + 0.5) / 255);
+            }
+        }
+
+        /**
+         * Linear light to an 8-bit sRGB code, {@code round(255 · fromLinear(c))}, by a binary search over the 255
+         * code boundaries (exact and fast; values outside [0, 1] clamp).
+         */
+        public static int encode8(double c) {
+            int lo = 0, hi = 255; // the answer is the number of boundaries ≤ c
+            while (lo < hi) {
+                int mid = (lo + hi) >>> 1;
+                if (c >= STEPS[mid]) {
+                    lo = mid + 1;
+                } else {
+                    hi = mid;
+                }
+            }
+            return lo;
         }
 
         /** The sRGB transfer function: linear light in [0, 1] to an encoded value. */
@@ -344,7 +370,7 @@ public record RenderOptions(
             if (c >= 1) {
                 return 1;
             }
-            return c <= 0.0031308 ? 12.92 * c : 1.055 * Math.pow(c, 1 / 2.4) - 0.055;
+            return c <= 0.0031308 ? 12.92 * c : 1.055 * StrictMath.pow(c, 1 / 2.4) - 0.055;
         }
     }
 

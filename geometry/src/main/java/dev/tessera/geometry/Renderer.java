@@ -33,7 +33,8 @@ import java.util.stream.IntStream;
  *
  * <p><b>Determinism and threads.</b> Triangle setup runs in fixed chunks, rasterisation in fixed bands of rows and
  * shading in rows, on the common fork-join pool; each band processes its triangles in mesh order and ties in depth
- * keep the first triangle, so the images are bit-identical for any number of threads.
+ * keep the first triangle, so the images are bit-identical for any number of threads. Trigonometry and the sRGB curve
+ * use {@link StrictMath}, so they do not vary between JVMs either.
  *
  * <p><b>Cost.</b> O(V + F + samples) time plus the covered area of every triangle; memory about 8 bytes per sample,
  * 56 bytes per pixel and 130 bytes per triangle, checked against the heap before anything is allocated.
@@ -647,7 +648,7 @@ public final class Renderer {
         for (int c = 0; c < tri.length; c++) {
             faces[fill[tri[c]]++] = c / 3;
         }
-        double cosCrease = Math.cos(Math.toRadians(o.creaseAngleDeg())) - 1e-9;
+        double cosCrease = StrictMath.cos(Math.toRadians(o.creaseAngleDeg())) - 1e-9;
         int chunks = (nt + SETUP_CHUNK - 1) / SETUP_CHUNK;
         IntStream.range(0, chunks).parallel().forEach(ch -> {
             for (int t = ch * SETUP_CHUNK; t < Math.min(nt, (ch + 1) * SETUP_CHUNK); t++) {
@@ -952,15 +953,13 @@ public final class Renderer {
             for (int p = 0; p < argb.length; p++) {
                 float c = coverage[p];
                 for (int k = 0; k < 3; k++) {
-                    double v;
                     if (transparent) {
-                        v = linear ? Srgb.fromLinear(fg[3 * p + k]) : fg[3 * p + k];
+                        ch[k] = linear ? Srgb.encode8(fg[3 * p + k]) : to8(fg[3 * p + k]);
                     } else if (linear) {
-                        v = Srgb.fromLinear(c * fg[3 * p + k] + (1 - c) * bgLin[k]);
+                        ch[k] = Srgb.encode8(c * fg[3 * p + k] + (1 - c) * bgLin[k]);
                     } else {
-                        v = c * fg[3 * p + k] + (1 - c) * bgEnc[k];
+                        ch[k] = to8(c * fg[3 * p + k] + (1 - c) * bgEnc[k]);
                     }
-                    ch[k] = to8(v);
                 }
                 int a = transparent ? to8(c) : 255;
                 argb[p] = a == 0 ? 0 : (a << 24) | (ch[0] << 16) | (ch[1] << 8) | ch[2];

@@ -305,6 +305,19 @@ class RendererTest {
     }
 
     @Test
+    void srgbEncodingRoundsTheTransferFunction() {
+        for (int i = 0; i <= 100_000; i++) {
+            double c = i / 100_000.0;
+            assertThat(Srgb.encode8(c)).isEqualTo((int) Math.round(255 * Srgb.fromLinear(c)));
+        }
+        assertThat(Srgb.encode8(-1)).isZero();
+        assertThat(Srgb.encode8(7)).isEqualTo(255);
+        for (int k = 0; k < 256; k++) {
+            assertThat(Srgb.encode8(Srgb.toLinear(k / 255.0))).isEqualTo(k);
+        }
+    }
+
+    @Test
     void runsHeadless(@TempDir Path dir) throws IOException {
         System.setProperty("java.awt.headless", "true");
         assertThat(java.awt.GraphicsEnvironment.isHeadless()).isTrue();
