@@ -9,6 +9,7 @@ package dev.tessera.geometry;
  *     removed; 0 keeps every component
  */
 public record CleanupOptions(double mergeTolerance, double minComponentAreaFraction) {
+    /** Checks the values: tolerances are numbers, the area fraction is in [0, 1). */
     public CleanupOptions {
         if (Double.isNaN(mergeTolerance) || !Double.isFinite(minComponentAreaFraction)) {
             throw new IllegalArgumentException("cleanup tolerances must be numbers");

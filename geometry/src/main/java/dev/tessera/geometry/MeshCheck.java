@@ -17,8 +17,8 @@ import java.util.Locale;
  * in {@link #vertices()}-based quantities except {@link #unreferencedVertices()}.
  *
  * <p>The Euler characteristic is {@code χ = V - E + F} over referenced vertices. The genus is defined for a closed,
- * oriented, manifold mesh: the sum over components of {@code (2 - χ_c) / 2}; otherwise it is -1. Cost: O(F log F)
- * time (a sort of the edges), O(F) memory.
+ * oriented, manifold mesh: the sum over components of {@code (2 - χ_c) / 2}; otherwise it is -1. Cost: O(F) expected
+ * time (hash maps of edges and faces), O(F) memory.
  *
  * @param vertices the vertex count (all, referenced or not)
  * @param triangles the triangle count
@@ -72,38 +72,33 @@ public record MeshCheck(
         }
         long duplicates = countDuplicates(t, f);
 
-        // Edges: sort the undirected keys of all sides, then look each side up.
-        long[] keys = new long[3 * f];
-        int n = 0;
-        for (int i = 0; i < f; i++) {
-            if (!valid[i]) {
-                continue;
-            }
-            for (int k = 0; k < 3; k++) {
-                keys[n++] = edgeKey(t[3 * i + k], t[3 * i + (k + 1) % 3]);
-            }
-        }
-        long[] sorted = Arrays.copyOf(keys, n);
-        Arrays.parallelSort(sorted);
-        int unique = 0;
-        for (int i = 0; i < n; i++) {
-            if (i == 0 || sorted[i] != sorted[i - 1]) {
-                sorted[unique++] = sorted[i];
-            }
-        }
-        long[] edgeKeys = Arrays.copyOf(sorted, unique);
-        int[] count = new int[unique];
-        int[] forward = new int[unique]; // sides traversed from the smaller to the larger vertex
+        // Edges: number the undirected keys of all sides in order of first appearance (a hash map, O(F)).
+        LongIntMap edgeIds = new LongIntMap(3 * f / 2 + 16);
+        long[] edgeKeys = new long[16];
+        int[] count = new int[16];
+        int[] forward = new int[16]; // sides traversed from the smaller to the larger vertex
         int[] sideEdge = new int[3 * f];
         Arrays.fill(sideEdge, -1);
-        int s = 0;
+        int unique = 0;
         for (int i = 0; i < f; i++) {
             if (!valid[i]) {
                 continue;
             }
             for (int k = 0; k < 3; k++) {
                 int a = t[3 * i + k], b = t[3 * i + (k + 1) % 3];
-                int e = Arrays.binarySearch(edgeKeys, keys[s++]);
+                long key = edgeKey(a, b);
+                int e = edgeIds.get(key);
+                if (e < 0) {
+                    e = unique++;
+                    edgeIds.put(key, e);
+                    if (e == edgeKeys.length) {
+                        int cap = edgeKeys.length * 2;
+                        edgeKeys = Arrays.copyOf(edgeKeys, cap);
+                        count = Arrays.copyOf(count, cap);
+                        forward = Arrays.copyOf(forward, cap);
+                    }
+                    edgeKeys[e] = key;
+                }
                 sideEdge[3 * i + k] = e;
                 count[e]++;
                 if (a < b) {
@@ -412,6 +407,62 @@ public record MeshCheck(
                 oriented,
                 closed,
                 isWatertight());
+    }
+
+    /** An open-addressing hash map from {@code long} keys to non-negative {@code int} values (-1 when absent). */
+    static final class LongIntMap {
+        private long[] keys;
+        private int[] values; // value + 1, 0 = empty slot
+        private int size;
+
+        LongIntMap(int expected) {
+            int cap = Integer.highestOneBit(Math.max(16, 2 * expected) - 1) << 1;
+            keys = new long[cap];
+            values = new int[cap];
+        }
+
+        private int slot(long key) {
+            long h = key * 0x9E3779B97F4A7C15L;
+            int mask = keys.length - 1;
+            int i = (int) (h ^ (h >>> 29)) & mask;
+            while (values[i] != 0 && keys[i] != key) {
+                i = (i + 1) & mask;
+            }
+            return i;
+        }
+
+        /** The value of {@code key}, or -1. */
+        int get(long key) {
+            return values[slot(key)] - 1;
+        }
+
+        /** Sets the value (>= 0) of {@code key}. */
+        void put(long key, int value) {
+            int i = slot(key);
+            if (values[i] == 0) {
+                keys[i] = key;
+                values[i] = value + 1;
+                if (2 * ++size > keys.length) {
+                    grow();
+                }
+            } else {
+                values[i] = value + 1;
+            }
+        }
+
+        private void grow() {
+            long[] k = keys;
+            int[] v = values;
+            keys = new long[k.length * 2];
+            values = new int[k.length * 2];
+            for (int i = 0; i < k.length; i++) {
+                if (v[i] != 0) {
+                    int s = slot(k[i]);
+                    keys[s] = k[i];
+                    values[s] = v[i];
+                }
+            }
+        }
     }
 
     /** Disjoint sets over {@code 0..n-1} with path halving and union by size. */

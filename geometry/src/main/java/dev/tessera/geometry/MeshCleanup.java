@@ -81,7 +81,7 @@ public final class MeshCleanup {
         int k = 0;
         double tol2 = tolerance * tolerance;
         double cell = tolerance;
-        CellTable table = new CellTable(v);
+        MeshCheck.LongIntMap table = new MeshCheck.LongIntMap(v);
         int[] next = new int[v]; // chain of kept vertices per cell
         for (int i = 0; i < v; i++) {
             float x = p[3 * i], y = p[3 * i + 1], z = p[3 * i + 2];
@@ -262,72 +262,8 @@ public final class MeshCleanup {
         return h;
     }
 
+    /** A hash of a cell; cells sharing one only share a vertex chain, which the distance test sorts out. */
     private static long cellKey(long x, long y, long z) {
         return (x * 73856093L) ^ (y * 19349663L) ^ (z * 83492791L);
-    }
-
-    /**
-     * An open-addressing map from a 64-bit cell key to the head of a vertex chain (-1 when absent). Different cells
-     * may share a key; the chains then hold vertices of both, which the distance test sorts out.
-     */
-    private static final class CellTable {
-        private long[] keys;
-        private int[] values;
-        private boolean[] used;
-        private int size;
-
-        CellTable(int expected) {
-            int cap = Integer.highestOneBit(Math.max(16, 2 * expected) - 1) << 1;
-            keys = new long[cap];
-            values = new int[cap];
-            used = new boolean[cap];
-        }
-
-        private int slot(long key) {
-            long h = key * 0x9E3779B97F4A7C15L;
-            int mask = keys.length - 1;
-            int i = (int) (h ^ (h >>> 32)) & mask;
-            while (used[i] && keys[i] != key) {
-                i = (i + 1) & mask;
-            }
-            return i;
-        }
-
-        int get(long key) {
-            int i = slot(key);
-            return used[i] ? values[i] : -1;
-        }
-
-        void put(long key, int value) {
-            int i = slot(key);
-            if (!used[i]) {
-                used[i] = true;
-                keys[i] = key;
-                size++;
-                if (2 * size > keys.length) {
-                    values[i] = value;
-                    grow();
-                    return;
-                }
-            }
-            values[i] = value;
-        }
-
-        private void grow() {
-            long[] k = keys;
-            int[] v = values;
-            boolean[] u = used;
-            keys = new long[k.length * 2];
-            values = new int[k.length * 2];
-            used = new boolean[k.length * 2];
-            for (int i = 0; i < k.length; i++) {
-                if (u[i]) {
-                    int s = slot(k[i]);
-                    used[s] = true;
-                    keys[s] = k[i];
-                    values[s] = v[i];
-                }
-            }
-        }
     }
 }

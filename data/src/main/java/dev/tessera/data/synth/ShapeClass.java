@@ -114,8 +114,9 @@ public enum ShapeClass {
             double rad = u(r, 0.35, 0.5), h = u(r, 0.45, 0.65), wall = u(r, 0.05, 0.08);
             ScalarField body = cylinder(rad, h);
             ScalarField cavity = translate(cylinder(rad - wall, h), 0, wall * 2, 0);
-            double ring = u(r, 0.22, 0.3) * h * 2 / 2, tube = u(r, 0.04, 0.06);
-            ScalarField handle = translate(rotateX(torus(ring, tube), Math.PI / 2), rad, 0, 0);
+            double ring = u(r, 0.2, 0.27), tube = u(r, 0.045, 0.065);
+            // a ring in the xy plane whose inner half sits in the wall: the handle sticks out by ~ring
+            ScalarField handle = translate(rotateX(torus(ring, tube), Math.PI / 2), rad + 0.4 * ring, 0, 0);
             return rotateY(subtract(union(body, handle), cavity), u(r, -Math.PI, Math.PI));
         }
     },

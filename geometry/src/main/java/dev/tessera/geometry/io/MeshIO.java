@@ -136,6 +136,12 @@ public final class MeshIO {
         if (byContent.isPresent()) {
             return byContent.get();
         }
+        String name = String.valueOf(path.getFileName()).toLowerCase(Locale.ROOT);
+        if (name.endsWith(".gltf")) {
+            throw MeshFormatException.inFile(
+                    path.toString(),
+                    "glTF JSON (.gltf) is not supported; convert it to binary glTF (.glb), e.g. with gltf-transform");
+        }
         return Format.ofExtension(path)
                 .orElseThrow(() -> MeshFormatException.inFile(
                         path.toString(),

@@ -6,8 +6,9 @@ import java.nio.file.Path;
 
 /**
  * Writes Object File Format: {@code OFF}, or {@code NOFF}/{@code COFF}/{@code CNOFF} when the mesh has normals
- * and/or colours (per vertex: {@code x y z [nx ny nz] [r g b a]}, colours as floats in 0-1), then one
- * {@code 3 a b c} line per triangle. Shortest exact decimals, so a round trip through {@link OffReader} is exact.
+ * and/or colours (per vertex: {@code x y z [nx ny nz] [r g b a]}, colours as integers 0-255, the form every OFF
+ * reader accepts), then one {@code 3 a b c} line per triangle. Coordinates use the shortest exact decimals, so
+ * positions round-trip exactly through {@link OffReader}; colours to within 1/510.
  * The file is replaced atomically. O(V + F).
  */
 public final class OffWriter {
@@ -33,13 +34,14 @@ public final class OffWriter {
                     o.space().num(n[i]).space().num(n[i + 1]).space().num(n[i + 2]);
                 }
                 if (c != null) {
-                    // a decimal point marks 0-1 floats for readers that also accept 0-255 integers
+                    // 0-255 integers: what Open3D, MeshLab and CGAL all read (Open3D reads floats as 0-255 too)
                     o.space()
-                            .text(Float.toString(c[i]))
+                            .num(byteOf(c[i]))
                             .space()
-                            .text(Float.toString(c[i + 1]))
-                            .space();
-                    o.text(Float.toString(c[i + 2])).text(" 1.0");
+                            .num(byteOf(c[i + 1]))
+                            .space()
+                            .num(byteOf(c[i + 2]));
+                    o.text(" 255");
                 }
                 o.newline();
             }
@@ -54,5 +56,9 @@ public final class OffWriter {
             }
             o.flush();
         });
+    }
+
+    private static int byteOf(float c) {
+        return Math.round(Math.max(0, Math.min(1, c)) * 255);
     }
 }

@@ -347,6 +347,28 @@ public final class PlyReader {
             this.b = in.buf();
         }
 
+        ByteBuffer buffer() {
+            return b;
+        }
+
+        void ensure(int n, String what) throws IOException {
+            in.ensure(n, what);
+        }
+
+        /** The value of the type at an absolute buffer position, as a float. */
+        static float get(ByteBuffer b, int at, int type) {
+            return switch (type) {
+                case INT8 -> b.get(at);
+                case UINT8 -> b.get(at) & 0xff;
+                case INT16 -> b.getShort(at);
+                case UINT16 -> b.getShort(at) & 0xffff;
+                case INT32 -> b.getInt(at);
+                case UINT32 -> b.getInt(at) & 0xffffffffL;
+                case FLOAT32 -> b.getFloat(at);
+                default -> (float) b.getDouble(at);
+            };
+        }
+
         @Override
         public float floatValue(int type, String what) throws IOException {
             in.ensure(TYPE_SIZES[type], what);
@@ -471,6 +493,36 @@ public final class PlyReader {
             pos = new float[3 * v];
             nrm = normals ? new float[3 * v] : null;
             col = colors ? new float[3 * v] : null;
+            int recordSize = 0;
+            int[] offsets = new int[role.length];
+            for (int k = 0; k < role.length; k++) {
+                Property p = props.get(k);
+                offsets[k] = recordSize;
+                recordSize = p.isList() || recordSize < 0 ? -1 : recordSize + TYPE_SIZES[p.type()];
+            }
+            if (src instanceof BinarySource bin && recordSize > 0 && recordSize <= 1 << 12) {
+                // Fixed-size records: one bounds check per vertex, then absolute reads.
+                ByteBuffer b = bin.buffer();
+                for (int i = 0; i < v; i++) {
+                    bin.mark();
+                    bin.ensure(recordSize, "a vertex");
+                    int base = b.position();
+                    for (int k = 0; k < role.length; k++) {
+                        int r = role[k];
+                        if (r == SKIP || (!normals && r >= NX && r <= NZ) || (!colors && r >= R)) {
+                            continue;
+                        }
+                        int type = props.get(k).type();
+                        store(i, r, props.get(k), BinarySource.get(b, base + offsets[k], type));
+                    }
+                    b.position(base + recordSize);
+                    if (normals) {
+                        normalise(nrm, i);
+                    }
+                }
+                finishVertices();
+                return;
+            }
             for (int i = 0; i < v; i++) {
                 src.mark();
                 for (int k = 0; k < role.length; k++) {
@@ -484,23 +536,17 @@ public final class PlyReader {
                         src.skip(p.type(), "a vertex property");
                         continue;
                     }
-                    float value = src.floatValue(p.type(), "a vertex property");
-                    if (r <= Z) {
-                        if (!Float.isFinite(value)) {
-                            throw src.error(
-                                    "vertex " + i + " has a non-finite coordinate (" + p.name() + " = " + value + ")");
-                        }
-                        pos[3 * i + r] = value;
-                    } else if (r <= NZ) {
-                        nrm[3 * i + r - NX] = Float.isFinite(value) ? value : 0;
-                    } else {
-                        col[3 * i + r - R] = colour(value, p.type());
-                    }
+                    store(i, r, p, src.floatValue(p.type(), "a vertex property"));
                 }
                 if (normals) {
                     normalise(nrm, i);
                 }
             }
+            finishVertices();
+        }
+
+        /** Marks the vertices read and checks the faces read before them, if any. */
+        private void finishVertices() throws MeshFormatException {
             verticesRead = true;
             if (tris.size() > 0) {
                 for (int i = 0; i < tris.size(); i++) {
@@ -511,6 +557,19 @@ public final class PlyReader {
                                         + tris.get(i) + " out of range (" + v + " vertices)");
                     }
                 }
+            }
+        }
+
+        private void store(int i, int r, Property p, float value) throws MeshFormatException {
+            if (r <= Z) {
+                if (!Float.isFinite(value)) {
+                    throw src.error("vertex " + i + " has a non-finite coordinate (" + p.name() + " = " + value + ")");
+                }
+                pos[3 * i + r] = value;
+            } else if (r <= NZ) {
+                nrm[3 * i + r - NX] = Float.isFinite(value) ? value : 0;
+            } else {
+                col[3 * i + r - R] = colour(value, p.type());
             }
         }
 

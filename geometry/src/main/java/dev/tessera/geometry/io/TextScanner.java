@@ -200,10 +200,11 @@ final class TextScanner implements Closeable {
             if (i == limit) {
                 pos = i;
                 tokEnd = i;
-                if (!fill(tokStart)) {
+                boolean more = fill(tokStart); // may shift the buffer: positions move
+                i = pos;
+                if (!more) {
                     break;
                 }
-                i = pos;
             }
             int c = buf[i];
             if (blank(c) || c == '\n' || (comment != 0 && c == comment)) {

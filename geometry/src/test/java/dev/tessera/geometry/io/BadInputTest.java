@@ -207,6 +207,12 @@ class BadInputTest {
     }
 
     @Test
+    void gltfJsonIsNamed() throws IOException {
+        Path f = Fixtures.write(dir, "scene.gltf", "{\"asset\":{\"version\":\"2.0\"}}");
+        assertThatThrownBy(() -> MeshIO.read(f)).hasMessageContaining("glTF JSON (.gltf) is not supported");
+    }
+
+    @Test
     void emptyFile() throws IOException {
         for (String name : new String[] {"empty.obj", "empty.stl", "empty"}) {
             Path f = Fixtures.write(dir, name, "");

@@ -132,6 +132,32 @@ class CubeFilesTest {
         }
     }
 
+    /** Faces before vertices: legal PLY; indices are checked once the vertices are known. */
+    @Test
+    void plyWithFacesBeforeVertices() throws IOException {
+        for (int bad : new int[] {0, 1}) {
+            StringBuilder sb = new StringBuilder("ply\nformat ascii 1.0\nelement face 6\n"
+                    + "property list uchar int vertex_indices\nelement vertex 8\nproperty float x\n"
+                    + "property float y\nproperty float z\nend_header\n");
+            for (int[] q : Fixtures.CUBE_QUADS) {
+                sb.append("4 ").append(q[0]).append(' ').append(q[1]).append(' ');
+                sb.append(q[2])
+                        .append(' ')
+                        .append(bad == 1 && q[3] == 7 ? 8 : q[3])
+                        .append('\n');
+            }
+            sb.append(cornerLines(""));
+            Path f = Fixtures.write(dir, "faces-first" + bad + ".ply", sb.toString());
+            if (bad == 0) {
+                assertUnitCube(MeshIO.read(f));
+            } else {
+                org.assertj.core.api.Assertions.assertThatThrownBy(() -> MeshIO.read(f))
+                        .isInstanceOf(MeshFormatException.class)
+                        .hasMessageContaining("refers to vertex 8 out of range (8 vertices)");
+            }
+        }
+    }
+
     @Test
     void asciiStlWithUppercaseKeywordsWelds() throws IOException {
         TriangleMesh cube = Fixtures.cube();

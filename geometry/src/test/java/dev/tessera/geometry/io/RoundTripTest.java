@@ -109,6 +109,30 @@ class RoundTripTest {
         assertNormalsClose(r.normals(), m.normals());
     }
 
+    /** Files of several 64 KiB buffers, ending without a newline, so tokens straddle every buffer boundary. */
+    @ParameterizedTest
+    @MethodSource("seeds")
+    void largeTextFilesWithoutAFinalNewline(long seed) throws IOException {
+        TriangleMesh m = Fixtures.random(seed, 3000, 6000);
+        for (MeshIO.Format format : new MeshIO.Format[] {MeshIO.Format.OBJ, MeshIO.Format.OFF}) {
+            Path f = dir.resolve("big." + format.extension());
+            MeshIO.write(f, m);
+            byte[] b = Files.readAllBytes(f);
+            // drop the final newline and shift the content by a seed-dependent comment
+            String text = "#" + "x".repeat((int) (seed * 7919 % 4000)) + "\n"
+                    + new String(b, 0, b.length - 1, java.nio.charset.StandardCharsets.US_ASCII);
+            if (format == MeshIO.Format.OFF) {
+                text = text.substring(text.indexOf('\n') + 1); // OFF must start with its keyword
+                text = text.replaceFirst("\n", "\n#" + "y".repeat((int) (seed * 7919 % 4000)) + "\n");
+            }
+            Files.writeString(f, text);
+            assertThat(Files.size(f)).isGreaterThan(3 * 65536);
+            TriangleMesh r = MeshIO.read(f);
+            assertThat(r.positions()).as(format.toString()).containsExactly(m.positions());
+            assertThat(r.triangles()).containsExactly(m.triangles());
+        }
+    }
+
     @Test
     void glbWithoutNormalsOrColours() throws IOException {
         TriangleMesh m = Fixtures.cube();
