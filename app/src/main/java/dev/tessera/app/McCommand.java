@@ -16,6 +16,7 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
@@ -55,6 +56,9 @@ final class McCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
+        if (level != null && !Double.isFinite(level)) {
+            throw new ParameterException(spec.commandLine(), "--level must be a finite number, got " + level);
+        }
         PrintWriter o = spec.commandLine().getOut();
         long t0 = System.nanoTime();
         DenseGrid g;
@@ -64,9 +68,6 @@ final class McCommand implements Callable<Integer> {
             g = readGrid(r, name);
         }
         double iso = level != null ? level : name.equals("udf") ? g.bounds().maxSize() / Math.max(g.nx(), 1) : 0;
-        if (!Double.isFinite(iso)) {
-            throw new IllegalArgumentException("--level must be a finite number, got " + iso);
-        }
         TriangleMesh mesh = MarchingCubes.extract(g, (float) iso);
         if (mesh.isEmpty()) {
             throw new IllegalArgumentException(grid + ": no surface at level " + iso + " (values range " + range(g)

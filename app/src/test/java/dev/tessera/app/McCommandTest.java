@@ -61,5 +61,9 @@ class McCommandTest {
         assertThat(Files.exists(dir.resolve("o.obj"))).isFalse();
         CliTest.Run usage = CliTest.run("mc", empty.toString());
         assertThat(usage.code()).isEqualTo(2);
+        CliTest.Run nan =
+                CliTest.run("mc", empty.toString(), dir.resolve("o.obj").toString(), "--level", "NaN");
+        assertThat(nan.code()).isEqualTo(2);
+        assertThat(nan.err()).contains("--level must be a finite number");
     }
 }
