@@ -338,9 +338,9 @@ public final class FarthestPointSampler {
         }
 
         static int backOff(int spins) {
-            if (spins < 2_000) {
+            if (spins < 50_000) {
                 Thread.onSpinWait();
-            } else if (spins < 2_100) {
+            } else if (spins < 60_000) {
                 Thread.yield();
             } else {
                 LockSupport.parkNanos(20_000);

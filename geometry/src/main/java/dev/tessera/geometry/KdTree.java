@@ -1,6 +1,5 @@
 package dev.tessera.geometry;
 
-import java.util.Arrays;
 import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.RecursiveAction;
 import java.util.stream.IntStream;
@@ -52,23 +51,21 @@ public final class KdTree {
         maxX = new float[nodes];
         maxY = new float[nodes];
         maxZ = new float[nodes];
-        int[] perm = new int[size];
-        Arrays.setAll(perm, i -> i);
-        Build root = new Build(xyz, perm, 0, 0, size, 0, parallel);
+        xs = new float[size];
+        ys = new float[size];
+        zs = new float[size];
+        index = new int[size];
+        for (int i = 0; i < size; i++) {
+            xs[i] = xyz[3 * i];
+            ys[i] = xyz[3 * i + 1];
+            zs[i] = xyz[3 * i + 2];
+            index[i] = i;
+        }
+        Build root = new Build(0, 0, size, 0, parallel);
         if (parallel && size >= PARALLEL_BUILD) {
             ForkJoinPool.commonPool().invoke(root);
         } else {
             root.compute();
-        }
-        index = perm;
-        xs = new float[size];
-        ys = new float[size];
-        zs = new float[size];
-        for (int p = 0; p < size; p++) {
-            int i = perm[p];
-            xs[p] = xyz[3 * i];
-            ys[p] = xyz[3 * i + 1];
-            zs[p] = xyz[3 * i + 2];
         }
     }
 
@@ -227,14 +224,10 @@ public final class KdTree {
     /** Recursive, deterministic construction; forks the two halves of large nodes. */
     private final class Build extends RecursiveAction {
         private static final long serialVersionUID = 1L;
-        private final transient float[] xyz;
-        private final int[] perm;
         private final int node, from, to, level;
         private final boolean parallel;
 
-        Build(float[] xyz, int[] perm, int node, int from, int to, int level, boolean parallel) {
-            this.xyz = xyz;
-            this.perm = perm;
+        Build(int node, int from, int to, int level, boolean parallel) {
             this.node = node;
             this.from = from;
             this.to = to;
@@ -249,8 +242,7 @@ public final class KdTree {
             float x0 = Float.POSITIVE_INFINITY, y0 = x0, z0 = x0;
             float x1 = Float.NEGATIVE_INFINITY, y1 = x1, z1 = x1;
             for (int p = from; p < to; p++) {
-                int i = 3 * perm[p];
-                float x = xyz[i], y = xyz[i + 1], z = xyz[i + 2];
+                float x = xs[p], y = ys[p], z = zs[p];
                 x0 = Math.min(x0, x);
                 x1 = Math.max(x1, x);
                 y0 = Math.min(y0, y);
@@ -265,15 +257,15 @@ public final class KdTree {
             maxY[node] = y1;
             maxZ[node] = z1;
             if (level == depth) {
-                Arrays.sort(perm, from, to); // original order inside a leaf
+                sortLeafByIndex(from, to);
                 return;
             }
             float sx = x1 - x0, sy = y1 - y0, sz = z1 - z0;
             int axis = sx >= sy && sx >= sz ? 0 : (sy >= sz ? 1 : 2);
             int mid = (from + to) >>> 1;
-            select(xyz, perm, from, to - 1, mid, axis);
-            Build left = new Build(xyz, perm, 2 * node + 1, from, mid, level + 1, parallel);
-            Build right = new Build(xyz, perm, 2 * node + 2, mid, to, level + 1, parallel);
+            select(axis == 0 ? xs : axis == 1 ? ys : zs, from, to - 1, mid);
+            Build left = new Build(2 * node + 1, from, mid, level + 1, parallel);
+            Build right = new Build(2 * node + 2, mid, to, level + 1, parallel);
             if (parallel && to - from >= PARALLEL_BUILD) {
                 invokeAll(left, right);
             } else {
@@ -283,28 +275,68 @@ public final class KdTree {
         }
     }
 
+    private void swap(int i, int j) {
+        float t = xs[i];
+        xs[i] = xs[j];
+        xs[j] = t;
+        t = ys[i];
+        ys[i] = ys[j];
+        ys[j] = t;
+        t = zs[i];
+        zs[i] = zs[j];
+        zs[j] = t;
+        int u = index[i];
+        index[i] = index[j];
+        index[j] = u;
+    }
+
+    /** Puts a leaf's points back in their original order (insertion sort: leaves are small). */
+    private void sortLeafByIndex(int from, int to) {
+        if (to - from > 64) {
+            long[] key = new long[to - from];
+            for (int p = from; p < to; p++) {
+                key[p - from] = ((long) index[p] << 32) | (p - from);
+            }
+            java.util.Arrays.sort(key);
+            float[] x = java.util.Arrays.copyOfRange(xs, from, to);
+            float[] y = java.util.Arrays.copyOfRange(ys, from, to);
+            float[] z = java.util.Arrays.copyOfRange(zs, from, to);
+            for (int q = 0; q < key.length; q++) {
+                int src = (int) key[q];
+                xs[from + q] = x[src];
+                ys[from + q] = y[src];
+                zs[from + q] = z[src];
+                index[from + q] = (int) (key[q] >>> 32);
+            }
+            return;
+        }
+        for (int p = from + 1; p < to; p++) {
+            for (int q = p; q > from && index[q - 1] > index[q]; q--) {
+                swap(q - 1, q);
+            }
+        }
+    }
+
     /**
-     * Rearranges {@code perm[left..right]} so that position {@code k} holds the element of rank {@code k} by
-     * coordinate {@code axis}, smaller-or-equal ones before it and greater-or-equal ones after (Hoare's
-     * selection with a median-of-three pivot: deterministic).
+     * Rearranges positions {@code left..right} so that position {@code k} holds the point of rank {@code k} by
+     * {@code key} (one of the coordinate arrays), smaller-or-equal ones before it and greater-or-equal ones after
+     * (Hoare's selection with a median-of-three pivot: deterministic).
      */
-    private static void select(float[] xyz, int[] perm, int left, int right, int k, int axis) {
+    private void select(float[] key, int left, int right, int k) {
         while (right > left) {
             int m = (left + right) >>> 1;
-            float a = xyz[3 * perm[left] + axis], b = xyz[3 * perm[m] + axis], c = xyz[3 * perm[right] + axis];
+            float a = key[left], b = key[m], c = key[right];
             float pivot = Math.max(Math.min(a, b), Math.min(Math.max(a, b), c));
             int i = left, j = right;
             while (i <= j) {
-                while (xyz[3 * perm[i] + axis] < pivot) {
+                while (key[i] < pivot) {
                     i++;
                 }
-                while (xyz[3 * perm[j] + axis] > pivot) {
+                while (key[j] > pivot) {
                     j--;
                 }
                 if (i <= j) {
-                    int t = perm[i];
-                    perm[i] = perm[j];
-                    perm[j] = t;
+                    swap(i, j);
                     i++;
                     j--;
                 }
