@@ -1,7 +1,8 @@
 package dev.tessera.geometry;
 
 import java.util.SplittableRandom;
-import java.util.concurrent.atomic.AtomicIntegerArray;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -30,6 +31,10 @@ public final class FarthestPointSampler {
     static final int LEAF_SIZE = 32;
     /** Below this many points one thread is faster than synchronising several per pick. */
     static final int PARALLEL_MIN_POINTS = 65_536;
+    /** Subtrees per thread, claimed dynamically each round so that a slow thread holds up little. */
+    static final int PARTS_PER_THREAD = 4;
+
+    private static final long STOP = -1L;
 
     private FarthestPointSampler() {}
 
@@ -64,8 +69,10 @@ public final class FarthestPointSampler {
     }
 
     /**
-     * As {@link #sample(float[], int, int)} with at most {@code threads} threads (rounded down to a power of two;
-     * one thread below {@value #PARALLEL_MIN_POINTS} points). The result does not depend on {@code threads}.
+     * As {@link #sample(float[], int, int)} with at most {@code threads} threads (no more than the available
+     * processors; one thread below {@value #PARALLEL_MIN_POINTS} points). The threads build the tree together, then
+     * work in lock step, one short round per pick, each round sharing out subtrees. The result does not depend on
+     * {@code threads}.
      */
     public static int[] sample(float[] xyz, int k, int start, int threads) {
         check(xyz, k, start);
@@ -74,13 +81,14 @@ public final class FarthestPointSampler {
         }
         int n = xyz.length / 3;
         KdTree tree = KdTree.build(xyz, LEAF_SIZE, threads > 1);
+        int usable = n < PARALLEL_MIN_POINTS
+                ? 1
+                : Math.min(threads, Runtime.getRuntime().availableProcessors());
         int parts = 1;
-        if (n >= PARALLEL_MIN_POINTS) {
-            while (parts * 2 <= threads && Integer.numberOfTrailingZeros(parts * 2) <= tree.depth) {
-                parts *= 2;
-            }
+        while (parts < PARTS_PER_THREAD * usable && parts * 2 <= (1 << tree.depth)) {
+            parts *= 2;
         }
-        return new Run(tree, parts).pick(k, start);
+        return new Run(tree, parts, usable == 1 || parts == 1 ? 1 : usable).pick(k, start);
     }
 
     /**
@@ -141,12 +149,12 @@ public final class FarthestPointSampler {
         private final float[] nodeMax;
         private final int[] nodeArg;
         private final int parts;
-        private final int partLevel;
+        private final int threads;
 
-        Run(KdTree t, int parts) {
+        Run(KdTree t, int parts, int threads) {
             this.t = t;
             this.parts = parts;
-            this.partLevel = Integer.numberOfTrailingZeros(parts);
+            this.threads = threads;
             int nodes = t.lo.length;
             dist = new float[t.size];
             java.util.Arrays.fill(dist, Float.POSITIVE_INFINITY);
@@ -165,7 +173,7 @@ public final class FarthestPointSampler {
                 pos[t.index[p]] = p;
             }
             int[] out = new int[k];
-            if (parts == 1) {
+            if (threads == 1) {
                 int cur = start;
                 for (int s = 0; s < k; s++) {
                     out[s] = cur;
@@ -182,26 +190,35 @@ public final class FarthestPointSampler {
             return pickParallel(k, start, pos, out);
         }
 
-        /** Picks with {@code parts} threads, each owning one subtree at level {@code partLevel}. */
+        /**
+         * Picks with {@code threads} threads over {@code parts} subtrees. Each round (one pick) the subtrees are
+         * claimed one by one from an atomic counter by whichever thread is free: the main thread never waits for a
+         * worker that has not started (a descheduled worker simply takes no part), only for parts already claimed.
+         */
         private int[] pickParallel(int k, int start, int[] pos, int[] out) {
             int firstPart = parts - 1;
-            // Round r (1, 2, ...) starts when `round` is set to r; worker w reports it done in done[w].
-            AtomicIntegerArray done = new AtomicIntegerArray(parts * 16); // padded against false sharing
+            // claim = round << 32 | next unclaimed part; finished = parts done in the current round.
+            AtomicLong claim = new AtomicLong(0L | parts);
+            AtomicInteger finished = new AtomicInteger();
             float[] query = new float[3];
-            Thread[] workers = new Thread[parts - 1];
-            Sync sync = new Sync();
-            for (int w = 1; w < parts; w++) {
-                int node = firstPart + w, slot = w * 16;
-                workers[w - 1] = Thread.ofPlatform().daemon().name("fps-" + w).start(() -> {
-                    int seen = 0;
+            Thread[] workers = new Thread[threads - 1];
+            for (int w = 0; w < workers.length; w++) {
+                workers[w] = Thread.ofPlatform().daemon().name("fps-" + (w + 1)).start(() -> {
+                    int idle = 0;
                     while (true) {
-                        int r = sync.await(seen);
-                        if (r < 0) {
+                        long c = claim.get();
+                        if (c == STOP) {
                             return;
                         }
-                        update(node, query[0], query[1], query[2]);
-                        seen = r;
-                        done.set(slot, r);
+                        if ((int) c < parts) {
+                            if (claim.compareAndSet(c, c + 1)) {
+                                update(firstPart + (int) c, query[0], query[1], query[2]);
+                                finished.incrementAndGet();
+                            }
+                            idle = 0;
+                        } else {
+                            idle = backOff(idle);
+                        }
                     }
                 });
             }
@@ -217,14 +234,22 @@ public final class FarthestPointSampler {
                     query[0] = t.xs[p];
                     query[1] = t.ys[p];
                     query[2] = t.zs[p];
-                    int r = s + 1;
-                    sync.release(r); // volatile write: publishes query and the marked distances
-                    update(firstPart, query[0], query[1], query[2]);
-                    for (int w = 1; w < parts; w++) {
-                        int spins = 0;
-                        while (done.get(w * 16) != r) {
-                            spins = Sync.backOff(spins);
+                    finished.set(0);
+                    long round = (long) (s + 1) << 32;
+                    claim.set(round); // volatile write: publishes the query and the marked distances
+                    while (true) {
+                        long c = claim.get();
+                        if ((int) c >= parts) {
+                            break;
                         }
+                        if (claim.compareAndSet(c, c + 1)) {
+                            update(firstPart + (int) c, query[0], query[1], query[2]);
+                            finished.incrementAndGet();
+                        }
+                    }
+                    int spins = 0;
+                    while (finished.get() != parts) {
+                        spins = backOff(spins);
                     }
                     for (int n = firstPart - 1; n >= 0; n--) {
                         combine(n);
@@ -232,8 +257,9 @@ public final class FarthestPointSampler {
                     cur = nodeArg[0];
                 }
             } finally {
-                sync.release(-1);
+                claim.set(STOP);
                 for (Thread w : workers) {
+                    LockSupport.unpark(w);
                     try {
                         w.join();
                     } catch (InterruptedException e) {
@@ -320,32 +346,15 @@ public final class FarthestPointSampler {
         }
     }
 
-    /** A round counter the main thread bumps and the workers wait on: spin briefly, then yield, then park. */
-    private static final class Sync {
-        private volatile int round;
-
-        void release(int r) {
-            round = r;
+    /** Waiting: spin briefly, then yield, then sleep in short naps. */
+    private static int backOff(int spins) {
+        if (spins < 20_000) {
+            Thread.onSpinWait();
+        } else if (spins < 20_100) {
+            Thread.yield();
+        } else {
+            LockSupport.parkNanos(50_000);
         }
-
-        int await(int seen) {
-            int spins = 0;
-            int r;
-            while ((r = round) == seen) {
-                spins = backOff(spins);
-            }
-            return r;
-        }
-
-        static int backOff(int spins) {
-            if (spins < 50_000) {
-                Thread.onSpinWait();
-            } else if (spins < 60_000) {
-                Thread.yield();
-            } else {
-                LockSupport.parkNanos(20_000);
-            }
-            return spins + 1;
-        }
+        return spins + 1;
     }
 }
