@@ -39,7 +39,17 @@ public final class SurfaceSampler {
             throw new IllegalArgumentException(
                     "surface sampling: " + n + " points do not fit in one array; use ≤ " + Integer.MAX_VALUE / 3);
         }
-        AreaTable table = AreaTable.of(mesh, "surface sampling");
+        if (mesh.isEmpty()) {
+            throw new InvalidMeshException("surface sampling: the mesh has no triangles");
+        }
+        double[] areas = mesh.faceAreas();
+        AliasTable table = AliasTable.of(areas);
+        if (table == null) {
+            throw new InvalidMeshException(
+                    "surface sampling: the mesh has zero or non-finite total area (" + areas.length + " triangles, "
+                            + positive(areas) + " of positive area); nothing to sample. Check the file's units and "
+                            + "faces");
+        }
         float[] pos = mesh.positions();
         int[] tri = mesh.triangles();
         float[] fn = mesh.faceNormals();
@@ -65,6 +75,14 @@ public final class SurfaceSampler {
         return new SurfaceSamples(points, normals, withFaces ? faces : null);
     }
 
+    static int positive(double[] w) {
+        int m = 0;
+        for (double a : w) {
+            m += a > 0 ? 1 : 0;
+        }
+        return m;
+    }
+
     /** One generator per chunk of {@value #CHUNK} items: the successive splits of {@code new SplittableRandom(seed)}. */
     static SplittableRandom[] chunkRandoms(long seed, int n) {
         SplittableRandom root = new SplittableRandom(seed);
@@ -73,87 +91,5 @@ public final class SurfaceSampler {
             r[c] = root.split();
         }
         return r;
-    }
-
-    /** Walker's alias table over the triangles of positive area, weighted by area. */
-    static final class AreaTable {
-        private final int[] item;
-        private final double[] prob;
-        private final int[] alias;
-        final double total;
-
-        private AreaTable(int[] item, double[] prob, int[] alias, double total) {
-            this.item = item;
-            this.prob = prob;
-            this.alias = alias;
-            this.total = total;
-        }
-
-        static AreaTable of(TriangleMesh mesh, String what) {
-            if (mesh.isEmpty()) {
-                throw new InvalidMeshException(what + ": the mesh has no triangles");
-            }
-            return of(mesh.faceAreas(), what + ": the mesh");
-        }
-
-        /** A table over weights {@code w} (items of zero weight are never drawn). */
-        static AreaTable of(double[] w, String what) {
-            double total = 0;
-            int m = 0;
-            for (double a : w) {
-                total += a;
-                if (a > 0) {
-                    m++;
-                }
-            }
-            if (!(total > 0) || !Double.isFinite(total)) {
-                throw new InvalidMeshException(what + " has zero or non-finite total area (" + total + ", " + w.length
-                        + " triangles, " + m + " of positive area); nothing to sample. Check the file, or remove "
-                        + "degenerate triangles");
-            }
-            int[] item = new int[m];
-            double[] prob = new double[m];
-            int[] alias = new int[m];
-            int j = 0;
-            for (int i = 0; i < w.length; i++) {
-                if (w[i] > 0) {
-                    item[j] = i;
-                    prob[j++] = w[i] * m / total;
-                }
-            }
-            int[] small = new int[m], large = new int[m];
-            int ns = 0, nl = 0;
-            for (int i = 0; i < m; i++) {
-                if (prob[i] < 1) {
-                    small[ns++] = i;
-                } else {
-                    large[nl++] = i;
-                }
-            }
-            while (ns > 0 && nl > 0) {
-                int s = small[--ns], l = large[--nl];
-                alias[s] = l;
-                prob[l] = prob[l] + prob[s] - 1;
-                if (prob[l] < 1) {
-                    small[ns++] = l;
-                } else {
-                    large[nl++] = l;
-                }
-            }
-            while (nl > 0) {
-                prob[large[--nl]] = 1;
-            }
-            while (ns > 0) {
-                prob[small[--ns]] = 1; // rounding leftovers: their weight was ≈ 1 anyway
-            }
-            return new AreaTable(item, prob, alias, total);
-        }
-
-        /** Draws one item index with probability proportional to its weight. */
-        int draw(SplittableRandom r) {
-            double u = r.nextDouble() * prob.length;
-            int col = Math.min((int) u, prob.length - 1);
-            return item[u - col < prob[col] ? col : alias[col]];
-        }
     }
 }
