@@ -1,5 +1,7 @@
 package dev.tessera.geometry;
 
+import dev.tessera.geometry.io.MeshIO;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.function.Supplier;
@@ -12,8 +14,8 @@ import java.util.function.Supplier;
 public final class SamplingBenchmark {
     private SamplingBenchmark() {}
 
-    public static void main(String[] args) {
-        TriangleMesh mesh = TestOff.read(Path.of(args.length > 0 ? args[0] : "testdata/meshes/bunny00.off"));
+    public static void main(String[] args) throws IOException {
+        TriangleMesh mesh = MeshIO.read(Path.of(args.length > 0 ? args[0] : "testdata/meshes/bunny00.off"));
         int reps = args.length > 1 ? Integer.parseInt(args[1]) : 5;
         mesh = mesh.normalized(0.9);
         TriangleMesh m = mesh;

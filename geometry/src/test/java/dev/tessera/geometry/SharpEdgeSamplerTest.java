@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.data.Offset.offset;
 
+import dev.tessera.geometry.io.MeshIO;
 import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 
@@ -87,9 +88,17 @@ class SharpEdgeSamplerTest {
         assertThat(Arrays.equals(again.points(), s.points())).isTrue();
     }
 
+    static TriangleMesh read(String name) {
+        try {
+            return MeshIO.read(TestMeshes.mesh(name));
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
     @Test
     void fandiskHasSharpEdgesAndTheThresholdMatters() {
-        TriangleMesh fandisk = TestOff.mesh("fandisk.off");
+        TriangleMesh fandisk = read("fandisk.off");
         SharpEdges at15 = SharpEdgeSampler.sharpEdges(fandisk, 15);
         SharpEdges at60 = SharpEdgeSampler.sharpEdges(fandisk, 60);
         assertThat(at15.size()).isGreaterThan(100);
