@@ -18,7 +18,7 @@ class MeshMetricsTest {
         return SignedDistanceFunction.of((x, y, z) -> Math.sqrt(x * x + y * y + z * z) - radius);
     };
 
-    static final MetricsOptions FAST = MetricsOptions.defaults().withPoints(40_000);
+    static final MetricsOptions FAST = MetricsOptions.defaults().withPoints(20_000);
 
     @Test
     void aMeshComparedWithItselfIsPerfect() {
