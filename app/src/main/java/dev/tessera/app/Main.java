@@ -26,6 +26,8 @@ public final class Main {
         cl.addSubcommand(new CommandLine.HelpCommand());
         cl.addSubcommand(new InfoCommand());
         cl.addSubcommand(new InspectCommand());
+        cl.addSubcommand(new SynthCommand());
+        cl.addSubcommand(new McCommand());
         cl.addSubcommand(new BenchCommand());
         return Cli.configure(cl);
     }
