@@ -37,6 +37,8 @@ public final class Voxelizer {
 
     private static final VarHandle WORDS = MethodHandles.arrayElementVarHandle(long[].class);
     private static final int TRIANGLE_CHUNK = 512;
+    /** Slack, in voxels, of the candidate ranges against rounding; the exact test decides. */
+    private static final double EPS = 1e-6;
 
     /** Where {@link #sparseSdf} samples the signed distance of each active voxel. */
     public enum SdfAt {
@@ -265,8 +267,9 @@ public final class Voxelizer {
                 double mn = Math.min(v[a], Math.min(v[3 + a], v[6 + a]));
                 double mx = Math.max(v[a], Math.max(v[3 + a], v[6 + a]));
                 // voxel i touches [mn, mx] when min + (i+1)h ≥ mn and min + i·h ≤ mx
-                lo[a] = (int) Math.max(0, Math.ceil((mn - min[a]) / h[a] - 1) - 1);
-                hi[a] = (int) Math.min(r - 1, Math.floor((mx - min[a]) / h[a]) + 1);
+                // (EPS in voxel units keeps rounding from dropping a voxel; the exact test decides)
+                lo[a] = (int) Math.max(0, Math.ceil((mn - min[a]) / h[a] - 1 - EPS));
+                hi[a] = (int) Math.min(r - 1, Math.floor((mx - min[a]) / h[a] + EPS));
                 if (lo[a] > hi[a]) {
                     return;
                 }
@@ -286,12 +289,12 @@ public final class Voxelizer {
                 for (int is = lo[s]; is <= hi[s]; is++) {
                     int w0 = lo[w], w1 = hi[w];
                     if (n[w] != 0) {
-                        // centres c with |n·c - d| ≤ rad, solved for c_w, widened by a voxel against rounding
+                        // centres c with |n·c - d| ≤ rad, solved for c_w
                         double rest = n[u] * center(u, iu) + n[s] * center(s, is);
                         double ca = (d - rad - rest) / n[w], cb = (d + rad - rest) / n[w];
                         double c0 = Math.min(ca, cb), c1 = Math.max(ca, cb);
-                        w0 = Math.max(w0, (int) Math.floor((c0 - min[w]) / h[w] - 0.5) - 1);
-                        w1 = Math.min(w1, (int) Math.ceil((c1 - min[w]) / h[w] - 0.5) + 1);
+                        w0 = Math.max(w0, (int) Math.ceil((c0 - min[w]) / h[w] - 0.5 - EPS));
+                        w1 = Math.min(w1, (int) Math.floor((c1 - min[w]) / h[w] - 0.5 + EPS));
                     }
                     ijk[u] = iu;
                     ijk[s] = is;

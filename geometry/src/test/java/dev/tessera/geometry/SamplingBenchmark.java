@@ -30,6 +30,22 @@ public final class SamplingBenchmark {
         }
         double[] r = time(1, () -> FarthestPointSampler.reference(cloud, 4096, 0));
         print("fps_100k_to_4096_naive", r[0], "threads=1 (textbook loop, same output)");
+        float[] big = SurfaceSampler.sample(mesh, 1_000_000, 0).points();
+        double[] fb = time(Math.max(1, reps / 2), () -> FarthestPointSampler.sample(big, 16_384, 0));
+        print("fps_1M_to_16384", fb[0], "threads=" + threads);
+        Aabb box = Aabb.cube(1);
+        for (int res : new int[] {64, 256}) {
+            double[] v = time(reps, () -> Voxelizer.surface(m, box, res));
+            int count = Voxelizer.surface(m, box, res).size();
+            print(
+                    "voxelize_surface_" + res,
+                    v[0],
+                    String.format(Locale.ROOT, "voxels=%d voxels/s=%.3g", count, (double) res * res * res / v[0]));
+        }
+        double[] occ = time(reps, () -> Voxelizer.occupancy(m, box, 64));
+        print("voxelize_occupancy_64", occ[0], "dense byte[64³]");
+        double[] sol = time(reps, () -> Voxelizer.solid(m, box, 64));
+        print("voxelize_solid_flood_64", sol[0], "(bunny00 has holes: the fill leaks)");
     }
 
     static String fmt(double s) {
