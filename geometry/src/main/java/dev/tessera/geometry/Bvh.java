@@ -29,6 +29,10 @@ public final class Bvh {
     public static final int MAX_LEAF = 8;
 
     private static final int BINS = 16;
+    /** Ranges of at most this many triangles always become leaves. */
+    private static final int MIN_LEAF = 2;
+    /** Cost of a traversal step relative to a triangle test, for the surface-area heuristic. */
+    private static final double TRAVERSAL_COST = 1 / 3.0;
     /** Batch queries are cut into chunks of this many points (fixed, for deterministic results). */
     static final int CHUNK = 1024;
 
@@ -36,6 +40,8 @@ public final class Bvh {
     final int triangleCount;
     /** Triangle vertex coordinates in leaf order: 9 floats (a, b, c) per triangle. */
     final float[] tri;
+    /** The same triangles prepared for distance queries ({@link PointTriangleDistance#prepare}). */
+    final float[] pre;
     /** Mesh triangle index of each leaf-order triangle. */
     final int[] triId;
     /** Node boxes: minX minY minZ maxX maxY maxZ. */
@@ -53,6 +59,10 @@ public final class Bvh {
     private Bvh(int triangleCount, float[] tri, int[] triId, float[] box, int[] node, int nodeCount, int maxDepth) {
         this.triangleCount = triangleCount;
         this.tri = tri;
+        this.pre = new float[PointTriangleDistance.PREPARED * triangleCount];
+        for (int i = 0; i < triangleCount; i++) {
+            PointTriangleDistance.prepare(tri, 9 * i, pre, PointTriangleDistance.PREPARED * i);
+        }
         this.triId = triId;
         this.box = box;
         this.node = node;
@@ -139,7 +149,7 @@ public final class Bvh {
             box[6 * n + 4] = by1;
             box[6 * n + 5] = bz1;
             int cnt = e - s;
-            if (cnt <= 2) {
+            if (cnt <= MIN_LEAF) {
                 node[2 * n] = s;
                 node[2 * n + 1] = cnt;
                 continue;
@@ -201,8 +211,7 @@ public final class Bvh {
                 }
             }
             double nodeArea = area(bx0, by0, bz0, bx1, by1, bz1);
-            // a traversal step costs about a third of a triangle test
-            if (cnt <= MAX_LEAF && (bestAxis < 0 || cnt * nodeArea <= nodeArea / 3 + bestCost)) {
+            if (cnt <= MAX_LEAF && (bestAxis < 0 || cnt * nodeArea <= TRAVERSAL_COST * nodeArea + bestCost)) {
                 node[2 * n] = s;
                 node[2 * n + 1] = cnt;
                 continue;
@@ -311,15 +320,15 @@ public final class Bvh {
 
     /** Per-thread traversal state, reused across the queries of one batch chunk. */
     static final class Scratch {
-        int[] stack;
-        double[] key;
+        final int[] stack;
+        final float[] key;
         final double[] bary = new double[3];
         /** Squared distance of the last {@link #nearest} answer. */
-        double best2;
+        float best2;
 
         Scratch(Bvh bvh) {
             stack = new int[bvh.maxDepth + 4];
-            key = new double[bvh.maxDepth + 4];
+            key = new float[bvh.maxDepth + 4];
         }
     }
 
@@ -328,12 +337,12 @@ public final class Bvh {
         return new Scratch(this);
     }
 
-    /** Squared distance from the box of node {@code n} to a point. */
-    private double boxDistance2(int n, double px, double py, double pz) {
+    /** Squared distance from the box of node {@code n} to a point (branch-free). */
+    private float boxDistance2(int n, float px, float py, float pz) {
         int o = 6 * n;
-        double dx = Math.max(Math.max(box[o] - px, px - box[o + 3]), 0);
-        double dy = Math.max(Math.max(box[o + 1] - py, py - box[o + 4]), 0);
-        double dz = Math.max(Math.max(box[o + 2] - pz, pz - box[o + 5]), 0);
+        float dx = Math.max(box[o] - px, 0f) + Math.max(px - box[o + 3], 0f);
+        float dy = Math.max(box[o + 1] - py, 0f) + Math.max(py - box[o + 4], 0f);
+        float dz = Math.max(box[o + 2] - pz, 0f) + Math.max(pz - box[o + 5], 0f);
         return dx * dx + dy * dy + dz * dz;
     }
 
@@ -342,22 +351,26 @@ public final class Bvh {
      * {@code hint} (a leaf-order triangle whose distance starts the search; -1 for none). Leaves the squared
      * distance in {@code s.best2}.
      */
-    int nearest(double px, double py, double pz, int hint, Scratch s) {
+    int nearest(float px, float py, float pz, int hint, Scratch s) {
+        final float[] pre = this.pre;
+        final int stride = PointTriangleDistance.PREPARED;
         int bestT = -1;
-        double best = Double.POSITIVE_INFINITY;
+        float best = Float.POSITIVE_INFINITY;
         if (hint >= 0) {
             bestT = hint;
-            best = PointTriangleDistance.squared(px, py, pz, tri, 9 * hint);
+            best = PointTriangleDistance.squared(px, py, pz, pre, stride * hint);
         }
         int[] stack = s.stack;
-        double[] key = s.key;
+        float[] key = s.key;
         int sp = 0;
-        double d0 = boxDistance2(0, px, py, pz);
+        float d0 = boxDistance2(0, px, py, pz);
         if (d0 < best) {
             stack[0] = 0;
             key[0] = d0;
             sp = 1;
         }
+        // The pushes and the leaf minimum are written without data-dependent branches: which child is nearer and
+        // whether a box survives are coin flips to the branch predictor, and mispredictions cost more than the work.
         while (sp > 0) {
             sp--;
             if (key[sp] >= best) {
@@ -367,34 +380,21 @@ public final class Bvh {
             int first = node[2 * n], count = node[2 * n + 1];
             if (count > 0) {
                 for (int i = first, end = first + count; i < end; i++) {
-                    double d = PointTriangleDistance.squared(px, py, pz, tri, 9 * i);
-                    if (d < best) {
-                        best = d;
-                        bestT = i;
-                    }
+                    float d = PointTriangleDistance.squared(px, py, pz, pre, stride * i);
+                    bestT = d < best ? i : bestT;
+                    best = Math.min(best, d);
                 }
             } else {
-                double dl = boxDistance2(first, px, py, pz);
-                double dr = boxDistance2(first + 1, px, py, pz);
-                if (dl <= dr) {
-                    if (dr < best) {
-                        stack[sp] = first + 1;
-                        key[sp++] = dr;
-                    }
-                    if (dl < best) {
-                        stack[sp] = first;
-                        key[sp++] = dl;
-                    }
-                } else {
-                    if (dl < best) {
-                        stack[sp] = first;
-                        key[sp++] = dl;
-                    }
-                    if (dr < best) {
-                        stack[sp] = first + 1;
-                        key[sp++] = dr;
-                    }
-                }
+                float dl = boxDistance2(first, px, py, pz);
+                float dr = boxDistance2(first + 1, px, py, pz);
+                int near = dl <= dr ? first : first + 1;
+                float dn = Math.min(dl, dr), df = Math.max(dl, dr);
+                stack[sp] = 2 * first + 1 - near; // the farther child, popped after the nearer
+                key[sp] = df;
+                sp += df < best ? 1 : 0;
+                stack[sp] = near;
+                key[sp] = dn;
+                sp += dn < best ? 1 : 0;
             }
         }
         s.best2 = best;
@@ -412,7 +412,7 @@ public final class Bvh {
             throw new IllegalArgumentException("query point has a non-finite coordinate: " + x + " " + y + " " + z);
         }
         Scratch s = scratch();
-        int t = nearest(x, y, z, -1, s);
+        int t = nearest((float) x, (float) y, (float) z, -1, s);
         return answer(x, y, z, t, s.bary);
     }
 
@@ -445,7 +445,7 @@ public final class Bvh {
             int hint = -1;
             for (int k = c * CHUNK, end = Math.min(n, k + CHUNK); k < end; k++) {
                 int q = order[k];
-                double x = xyz[3 * q], y = xyz[3 * q + 1], z = xyz[3 * q + 2];
+                float x = xyz[3 * q], y = xyz[3 * q + 1], z = xyz[3 * q + 2];
                 int t = nearest(x, y, z, hint, s);
                 hint = t;
                 double d2 = PointTriangleDistance.closest(x, y, z, tri, 9 * t, b);

@@ -102,11 +102,12 @@ final class DistanceFixtures {
     }
 
     /**
-     * The box {@code [-hx, hx] × [-hy, hy] × [-hz, hz]}, each face split into {@code n × n} quads, outward; without
-     * the top face ({@code z = hz}) when {@code open}.
+     * The box {@code [-hx, hx] × [-hy, hy] × [-hz, hz]}, each face split into {@code n × n} quads, welded, outward;
+     * without the top face ({@code z = hz}) when {@code open}.
      */
     static TriangleMesh box(double hx, double hy, double hz, int n, boolean open) {
         java.util.List<float[]> pts = new java.util.ArrayList<>();
+        java.util.Map<java.util.List<Float>, Integer> index = new java.util.HashMap<>();
         java.util.List<int[]> tris = new java.util.ArrayList<>();
         double[] h = {hx, hy, hz};
         for (int axis = 0; axis < 3; axis++) {
@@ -115,19 +116,22 @@ final class DistanceFixtures {
                     continue;
                 }
                 int ua = (axis + 1) % 3, va = (axis + 2) % 3; // (ua × va) = +axis
-                int base = pts.size();
+                int[][] id = new int[n + 1][n + 1];
                 for (int i = 0; i <= n; i++) {
                     for (int j = 0; j <= n; j++) {
                         float[] q = new float[3];
                         q[axis] = (float) (side * h[axis]);
                         q[ua] = (float) (-h[ua] + 2 * h[ua] * i / n);
                         q[va] = (float) (-h[va] + 2 * h[va] * j / n);
-                        pts.add(q);
+                        id[i][j] = index.computeIfAbsent(java.util.List.of(q[0], q[1], q[2]), k -> {
+                            pts.add(q);
+                            return pts.size() - 1;
+                        });
                     }
                 }
                 for (int i = 0; i < n; i++) {
                     for (int j = 0; j < n; j++) {
-                        int a = base + i * (n + 1) + j, b = a + n + 1, c = b + 1, d = a + 1;
+                        int a = id[i][j], b = id[i + 1][j], c = id[i + 1][j + 1], d = id[i][j + 1];
                         if (side > 0) {
                             tris.add(new int[] {a, b, c});
                             tris.add(new int[] {a, c, d});
