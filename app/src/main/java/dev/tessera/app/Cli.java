@@ -14,8 +14,8 @@ final class Cli {
 
     private Cli() {}
 
-    static CommandLine commandLine(Object root) {
-        CommandLine cl = new CommandLine(root);
+    /** Applies the conventions to {@code cl} and every subcommand registered so far. */
+    static CommandLine configure(CommandLine cl) {
         cl.setCaseInsensitiveEnumValuesAllowed(true);
         cl.setUsageHelpAutoWidth(true);
         cl.setExitCodeExceptionMapper(e -> e instanceof CommandLine.ParameterException ? USAGE : FAILED);

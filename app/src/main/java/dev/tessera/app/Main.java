@@ -9,7 +9,7 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = VersionProvider.class,
         description = "Build, train and run 3D shape generative models.",
-        subcommands = {CommandLine.HelpCommand.class, InfoCommand.class})
+        footer = {"", "Run 'tessera COMMAND --help' for a command's options."})
 public final class Main {
     public static void main(String[] args) {
         System.exit(run(args));
@@ -17,6 +17,21 @@ public final class Main {
 
     /** Runs the CLI and returns the exit code: 0 ok, 1 failed, 2 bad usage. */
     public static int run(String... args) {
-        return Cli.commandLine(new Main()).execute(args);
+        return commandLine().execute(args);
+    }
+
+    /** The command line with every command registered, one per line, in the order of the data flow. */
+    static CommandLine commandLine() {
+        CommandLine cl = new CommandLine(new Main());
+        cl.addSubcommand(new CommandLine.HelpCommand());
+        cl.addSubcommand(new InfoCommand());
+        cl.addSubcommand(new ConvertCommand());
+        cl.addSubcommand(new CheckCommand());
+        cl.addSubcommand(new InspectCommand());
+        cl.addSubcommand(new SynthCommand());
+        cl.addSubcommand(new McCommand());
+        cl.addSubcommand(new RenderCommand());
+        cl.addSubcommand(new BenchCommand());
+        return Cli.configure(cl);
     }
 }

@@ -1,0 +1,14 @@
+package dev.tessera.app;
+
+import picocli.CommandLine.Command;
+
+/** {@code tessera bench}: benchmarks run side by side with the peer a user would pick instead. */
+@Command(
+        name = "bench",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Benchmarks, each run side by side with the tool a user would pick instead, printing the ratio.",
+            "Peers run with Debian's python3 (apt-get install python3-torch python3-open3d python3-skimage)."
+        },
+        subcommands = {SafetensorsBench.class})
+final class BenchCommand {}

@@ -1,0 +1,98 @@
+package dev.tessera.app;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Runs a Python peer benchmark script from {@code bench/peers} with Debian's {@code python3} and parses its
+ * {@code name value ...} lines.
+ */
+final class Peers {
+    private Peers() {}
+
+    /** The repository's {@code bench/peers} directory, found from the working directory or the launcher's root. */
+    static Path dir() {
+        String root = System.getenv("TESSERA_HOME");
+        for (Path p : new Path[] {root == null ? null : Path.of(root, "bench", "peers"), Path.of("bench", "peers")}) {
+            if (p != null && Files.isDirectory(p)) {
+                return p;
+            }
+        }
+        return Path.of("bench", "peers");
+    }
+
+    /** The Python interpreter: {@code TESSERA_PYTHON}, else Debian's {@code /usr/bin/python3}, else {@code python3}. */
+    static String python() {
+        String p = System.getenv("TESSERA_PYTHON");
+        if (p != null) {
+            return p;
+        }
+        return Files.isExecutable(Path.of("/usr/bin/python3")) ? "/usr/bin/python3" : "python3";
+    }
+
+    /** A peer run's output: the value column by name, or the reason it could not run. */
+    record Result(Map<String, Double> values, String failure) {
+        boolean ok() {
+            return failure == null;
+        }
+    }
+
+    /**
+     * Runs {@code script args...} with {@code threads} threads and returns its lines {@code name value} (the first two
+     * columns; other columns are kept in the raw output only).
+     */
+    static Result run(String script, int threads, List<String> args, long timeoutSeconds) {
+        Path s = dir().resolve(script);
+        if (!Files.exists(s)) {
+            return new Result(Map.of(), "peer script " + s + " not found (run from the repository root)");
+        }
+        List<String> cmd = new ArrayList<>(List.of(python(), s.toString()));
+        cmd.addAll(args);
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+        pb.environment().put("OMP_NUM_THREADS", Integer.toString(threads));
+        pb.environment().put("OMP_WAIT_POLICY", "PASSIVE");
+        try {
+            Process p = pb.start();
+            byte[] out = p.getInputStream().readAllBytes();
+            if (!p.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                return new Result(Map.of(), "peer timed out after " + timeoutSeconds + " s");
+            }
+            String text = new String(out, StandardCharsets.UTF_8);
+            if (p.exitValue() != 0) {
+                String last = text.strip().lines().reduce((a, b) -> b).orElse("");
+                if (last.contains("ModuleNotFoundError")) {
+                    return new Result(
+                            Map.of(),
+                            last + " — install the peers: sudo apt-get install -y python3-torch"
+                                    + " python3-open3d python3-skimage python3-scipy");
+                }
+                return new Result(Map.of(), "peer failed: " + last);
+            }
+            Map<String, Double> values = new LinkedHashMap<>();
+            for (String line : text.split("\n")) {
+                String[] f = line.trim().split("\\s+");
+                if (f.length >= 2) {
+                    try {
+                        values.put(f[0], Double.parseDouble(f[1]));
+                    } catch (NumberFormatException e) {
+                        // not a result line
+                    }
+                }
+            }
+            return new Result(values, null);
+        } catch (IOException e) {
+            return new Result(Map.of(), "cannot run " + cmd.get(0) + ": " + e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return new Result(Map.of(), "interrupted");
+        }
+    }
+}
