@@ -21,13 +21,14 @@ final class FluxLastLayer extends Module {
     private final LayerNormImpl normFinal;
     private final LinearImpl linear;
     private final LinearImpl ada;
+    private final Module adaSequential; // kept: see Layers.container
 
     FluxLastLayer(long hidden, long outChannels, Generator g) {
         super("LastLayer");
         this.normFinal = register_module("norm_final", Layers.layerNorm(hidden, 1e-6, false));
         this.linear = register_module("linear", Layers.linear(hidden, outChannels, true, g));
-        Module seq = register_module("adaLN_modulation", Layers.container("Sequential"));
-        this.ada = seq.register_module("1", Layers.linear(hidden, 2 * hidden, true, g));
+        this.adaSequential = register_module("adaLN_modulation", Layers.container("Sequential"));
+        this.ada = adaSequential.register_module("1", Layers.linear(hidden, 2 * hidden, true, g));
     }
 
     LinearImpl linear() {
