@@ -113,6 +113,73 @@ public record Dinov2Config(
         }
     }
 
+    /**
+     * The config of a checkpoint read from its tensors alone, for a weights file without a {@code config.json}: width
+     * from the CLS token, depth from the block keys, registers, patch size, grid and feed-forward kind from their
+     * shapes. Two things the tensors cannot tell are taken from every released DINOv2: 64-wide heads and LayerNorm eps
+     * 1e-6. The interpolation rule follows the layout: Hugging Face's names → {@code HUGGING_FACE}; torch.hub's →
+     * {@code HUB_REG} with registers, {@code HUB} without.
+     */
+    public static Dinov2Config infer(dev.tessera.data.safetensors.SafetensorsReader r) {
+        boolean hub = Dinov2HubLayout.isHubLayout(r);
+        String cls = hub ? "cls_token" : "embeddings.cls_token";
+        String pos = hub ? "pos_embed" : "embeddings.position_embeddings";
+        String reg = hub ? "register_tokens" : "embeddings.register_tokens";
+        String proj = hub ? "patch_embed.proj.weight" : "embeddings.patch_embeddings.projection.weight";
+        String block = hub ? "blocks." : "encoder.layer.";
+        for (String key : new String[] {cls, pos, proj}) {
+            if (!r.contains(key)) {
+                throw new IllegalArgumentException(r.path() + ": not a DINOv2 checkpoint (no " + key + ")");
+            }
+        }
+        int hidden = (int) r.info(cls).shape()[2];
+        long[] p = r.info(proj).shape(); // [C, channels, p, p]
+        int patch = (int) p[2];
+        long positions = r.info(pos).shape()[1] - 1;
+        int grid = (int) Math.round(Math.sqrt(positions));
+        int registers = r.contains(reg) ? (int) r.info(reg).shape()[1] : 0;
+        int depth = 0;
+        boolean swiglu = false;
+        long ffn = 0;
+        for (String name : r.names()) {
+            if (name.startsWith(block)) {
+                String[] parts = name.substring(block.length()).split("\\.");
+                int i = Integer.parseInt(hub && parts.length > 2 && parts[1].matches("\\d+") ? parts[1] : parts[0]);
+                depth = Math.max(depth, i + 1);
+            }
+            if (name.endsWith("mlp.weights_in.weight") || name.endsWith("mlp.w12.weight")) {
+                swiglu = true;
+                ffn = r.info(name).shape()[0] / 2;
+            } else if (name.endsWith("mlp.fc1.weight")) {
+                ffn = r.info(name).shape()[0];
+            }
+        }
+        // SwiGLU's hidden width is reduced from ratio·width; 4 is the only ratio the released models use
+        double ratio = swiglu ? 4.0 : (double) ffn / hidden;
+        PositionInterpolation rule = !hub
+                ? PositionInterpolation.HUGGING_FACE
+                : registers > 0 ? PositionInterpolation.HUB_REG : PositionInterpolation.HUB;
+        Dinov2Config c = new Dinov2Config(
+                hidden,
+                depth,
+                Math.max(1, hidden / 64),
+                ratio,
+                patch,
+                grid * patch,
+                (int) p[1],
+                1e-6,
+                1.0,
+                true,
+                swiglu,
+                registers,
+                rule);
+        if (swiglu && c.ffnHidden() != ffn) {
+            throw new IllegalArgumentException(
+                    r.path() + ": SwiGLU hidden width " + ffn + " does not follow mlp_ratio 4");
+        }
+        return c.validate();
+    }
+
     /** Patches per side of the position-embedding grid. */
     public int gridSize() {
         return imageSize / patchSize;

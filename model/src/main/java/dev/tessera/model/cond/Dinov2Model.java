@@ -65,6 +65,31 @@ public final class Dinov2Model extends Module {
         return Collections.unmodifiableList(layers);
     }
 
+    /**
+     * Real weights for {@code --image-encoder PATH}: a Hugging Face model directory ({@code config.json} +
+     * {@code model.safetensors}, as {@code facebook/dinov2-giant} downloads) or a single {@code .safetensors} file in
+     * either layout (Hugging Face's or torch.hub's, converted), whose config is then {@linkplain Dinov2Config#infer
+     * inferred from its shapes}. Loads strictly, in eval mode.
+     */
+    public static Dinov2Model load(java.nio.file.Path path) throws java.io.IOException {
+        java.nio.file.Path weights = java.nio.file.Files.isDirectory(path) ? path.resolve("model.safetensors") : path;
+        if (!java.nio.file.Files.exists(weights)) {
+            throw new java.nio.file.NoSuchFileException(
+                    weights.toString(), null, "no DINOv2 weights (a model directory needs model.safetensors)");
+        }
+        try (dev.tessera.data.safetensors.SafetensorsReader r =
+                dev.tessera.data.safetensors.SafetensorsReader.open(weights)) {
+            java.nio.file.Path json = java.nio.file.Files.isDirectory(path) ? path.resolve("config.json") : null;
+            Dinov2Config config = json != null && java.nio.file.Files.exists(json)
+                    ? Dinov2Config.readHuggingFace(json)
+                    : Dinov2Config.infer(r);
+            Dinov2Model model = new Dinov2Model(config, dev.tessera.model.Rng.cpu(0));
+            Dinov2HubLayout.load(model, r);
+            model.eval();
+            return model;
+        }
+    }
+
     /** {@code pixels [B, 3, H, W]} (normalised with ImageNet mean/std; H, W multiples of the patch). */
     public Dinov2Output forward(Tensor pixels) {
         Tensor x = embeddings.forward(pixels); // [B, 1 + R + N, C]

@@ -299,4 +299,47 @@ class Dinov2Test {
             assertThat(List.of(Tensors.shape(y))).isNotNull();
         }
     }
+
+    @Test
+    void infersTheConfigFromEitherLayout() throws IOException {
+        for (String name : List.of("dinov2-vit", "dinov2-vit-reg")) {
+            Path dir = Dinov2ConformanceTest.folder(name);
+            for (String file : List.of("weights.safetensors", "weights-original.safetensors")) {
+                try (SafetensorsReader r = SafetensorsReader.open(dir.resolve(file))) {
+                    Dinov2Config c = Dinov2Config.infer(r);
+                    Dinov2Config want = name.endsWith("reg") ? Dinov2Config.tinyReg() : Dinov2Config.tiny();
+                    PositionInterpolation rule =
+                            file.contains("original") ? want.interpolation() : PositionInterpolation.HUGGING_FACE;
+                    // heads are not in the tensors: infer assumes DINOv2's 64-wide heads (one head at width 64)
+                    assertThat(c)
+                            .isEqualTo(new Dinov2Config(
+                                    64, 2, 1, 4.0, 14, 56, 3, 1e-6, 1.0, true, false, want.numRegisterTokens(), rule));
+                }
+            }
+        }
+    }
+
+    @Test
+    void loadsAHuggingFaceModelDirectory() throws IOException {
+        Path dir = Dinov2ConformanceTest.folder("dinov2-vit");
+        Path model = tmp.resolve("dinov2-tiny");
+        Files.createDirectories(model);
+        Files.copy(dir.resolve("weights.safetensors"), model.resolve("model.safetensors"));
+        Files.writeString(model.resolve("config.json"), """
+                {"architectures": ["Dinov2Model"], "hidden_size": 64, "num_hidden_layers": 2,
+                 "num_attention_heads": 4, "mlp_ratio": 4, "patch_size": 14, "image_size": 56, "num_channels": 3,
+                 "layer_norm_eps": 1e-06, "layerscale_value": 1.0, "qkv_bias": true, "use_swiglu_ffn": false}
+                """);
+        Dinov2Model m = Dinov2Model.load(model);
+        assertThat(m.config().interpolation()).isEqualTo(PositionInterpolation.HUGGING_FACE);
+        try (SafetensorsReader io = SafetensorsReader.open(dir.resolve("io.safetensors"));
+                StepScope s = new StepScope();
+                NoGradGuard ng = new NoGradGuard()) {
+            Tensor t = m.forward(Tensors.read(io, "pixels")).tokens();
+            assertThat(Dinov2ConformanceTest.maxAbsDiff(t, Tensors.read(io, "tokens")))
+                    .isLessThan(1e-4);
+        }
+        assertThatThrownBy(() -> Dinov2Model.load(tmp.resolve("nothing-here")))
+                .hasMessageContaining("no DINOv2 weights");
+    }
 }
