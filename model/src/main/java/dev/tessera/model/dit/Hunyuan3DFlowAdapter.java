@@ -109,6 +109,29 @@ public final class Hunyuan3DFlowAdapter {
     }
 
     /**
+     * The times of {@code ConsistencyFlowMatchEulerDiscreteScheduler} (the turbo checkpoints' scheduler), followed by
+     * the final 1: of the {@code trainTimesteps} sigmas {@code k/(trainTimesteps − 1)} it keeps index 0 and
+     * {@code round(i · trainTimesteps/pcmTimesteps) − 1} for {@code i = 1..pcmTimesteps−1}, then takes
+     * {@code steps} of those at {@code ⌊linspace(0, pcmTimesteps, steps, endpoint=False)⌋}. Same direction as
+     * Tessera; every step moves (the last goes to 1).
+     */
+    public static double[] hunyuanConsistencyTimes(int steps, int pcmTimesteps, int trainTimesteps) {
+        if (steps < 1 || pcmTimesteps < 1 || pcmTimesteps > trainTimesteps) {
+            throw new IllegalArgumentException(
+                    "bad consistency schedule: " + steps + " steps, " + pcmTimesteps + " of " + trainTimesteps);
+        }
+        int ratio = trainTimesteps / pcmTimesteps;
+        double[] out = new double[steps + 1];
+        for (int j = 0; j < steps; j++) {
+            int i = (int) Math.floor((double) j * pcmTimesteps / steps);
+            long k = i == 0 ? 0 : Math.round((double) i * ratio) - 1;
+            out[j] = (float) ((double) k / (trainTimesteps - 1));
+        }
+        out[steps] = 1.0;
+        return out;
+    }
+
+    /**
      * Hunyuan's timestep shift on its own time (0 = noise): {@code σ' = s·σ / (1 + (s − 1)·σ)}. In terms of the noise
      * level {@code u = 1 − t} this is {@code u' = (u/s) / (1 + (1/s − 1)·u)}: the SD3 shift with factor {@code 1/s},
      * so a Hunyuan shift above 1 spends <i>fewer</i> steps near noise, unlike the same number in diffusers.

@@ -101,6 +101,17 @@ class Hunyuan3DFlowAdapterTest {
     }
 
     @Test
+    void turboConsistencyScheduleByHand() {
+        // 1000 sigmas k/999; kept indices 0, 9, 19, …, 989; 5 steps take pcm indices 0, 20, 40, 60, 80
+        double[] t = Hunyuan3DFlowAdapter.hunyuanConsistencyTimes(5, 100, 1000);
+        assertThat(t).hasSize(6);
+        assertThat(t[0]).isEqualTo(0.0);
+        assertThat(t[1]).isCloseTo(199 / 999.0, within(1e-7));
+        assertThat(t[4]).isCloseTo(799 / 999.0, within(1e-7));
+        assertThat(t[5]).isEqualTo(1.0);
+    }
+
+    @Test
     void hunyuanShiftIsTheSd3NoiseShiftWithTheInverseFactor() {
         for (double s : new double[] {0.5, 2.0, 3.0, 7.0}) {
             for (double t = 0.05; t < 1; t += 0.1) {
