@@ -72,6 +72,11 @@ public final class Dinov2Model extends Module {
      * inferred from its shapes}. Loads strictly, in eval mode.
      */
     public static Dinov2Model load(java.nio.file.Path path) throws java.io.IOException {
+        return load(path, null);
+    }
+
+    /** As {@link #load(java.nio.file.Path)}, with the interpolation rule chosen by the caller (when not null). */
+    public static Dinov2Model load(java.nio.file.Path path, PositionInterpolation rule) throws java.io.IOException {
         java.nio.file.Path weights = java.nio.file.Files.isDirectory(path) ? path.resolve("model.safetensors") : path;
         if (!java.nio.file.Files.exists(weights)) {
             throw new java.nio.file.NoSuchFileException(
@@ -83,6 +88,9 @@ public final class Dinov2Model extends Module {
             Dinov2Config config = json != null && java.nio.file.Files.exists(json)
                     ? Dinov2Config.readHuggingFace(json)
                     : Dinov2Config.infer(r);
+            if (rule != null) {
+                config = config.withInterpolation(rule);
+            }
             Dinov2Model model = new Dinov2Model(config, dev.tessera.model.Rng.cpu(0));
             Dinov2HubLayout.load(model, r);
             model.eval();
