@@ -29,6 +29,11 @@ final class Cli {
         });
         cl.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
             PrintWriter err = commandLine.getErr();
+            if (ex instanceof CommandLine.ParameterException pe) { // an option checked by the command itself
+                err.println("tessera " + commandLine.getCommandName() + ": " + pe.getMessage());
+                err.println("Try '" + commandLine.getCommandSpec().qualifiedName() + " --help' for more information.");
+                return USAGE;
+            }
             err.println("tessera " + commandLine.getCommandName() + ": " + describe(ex));
             if (Boolean.getBoolean("tessera.debug")) {
                 ex.printStackTrace(err);

@@ -25,7 +25,12 @@ public final class Main {
         CommandLine cl = new CommandLine(new Main());
         cl.addSubcommand(new CommandLine.HelpCommand());
         cl.addSubcommand(new InfoCommand());
+        cl.addSubcommand(new ConvertCommand());
+        cl.addSubcommand(new CheckCommand());
         cl.addSubcommand(new InspectCommand());
+        cl.addSubcommand(new SynthCommand());
+        cl.addSubcommand(new McCommand());
+        cl.addSubcommand(new RenderCommand());
         cl.addSubcommand(new BenchCommand());
         return Cli.configure(cl);
     }

@@ -122,4 +122,12 @@ public final class DenseGrid {
     public String toString() {
         return "DenseGrid[" + nx + "×" + ny + "×" + nz + " over " + bounds + "]";
     }
+
+    /**
+     * The values array itself, not a copy, for algorithms of this package that only read it (a 512³ grid is 512 MB;
+     * copying it just to read it would double the memory).
+     */
+    float[] sharedValues() {
+        return values;
+    }
 }

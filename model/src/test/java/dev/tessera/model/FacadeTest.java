@@ -206,6 +206,14 @@ class FacadeTest {
     }
 
     @Test
+    void adamBetasAreWrittenInTheTuplesMemoryOrder() {
+        var defaults = new org.bytedeco.pytorch.AdamWOptions(1e-3); // C++ defaults: beta1 0.9, beta2 0.999
+        var ours = Optimizers.adamWOptions(1e-3, 0.9, 0.999, 1e-8, 0);
+        assertThat(ours.betas().get(0)).isEqualTo(defaults.betas().get(0));
+        assertThat(ours.betas().get(1)).isEqualTo(defaults.betas().get(1));
+    }
+
+    @Test
     void deviceNames() {
         assertThat(Devices.name(Devices.parse("cpu"))).isEqualTo("cpu");
         assertThat(Devices.name(Devices.parse("auto"))).isEqualTo(Devices.cudaDevices() > 0 ? "cuda:0" : "cpu");

@@ -1,0 +1,25 @@
+package dev.tessera.app;
+
+import dev.tessera.geometry.TriangleMesh;
+import dev.tessera.geometry.io.MeshIO;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+
+/** Mesh reading for the CLI commands: clear one-line errors for missing files and directories. */
+final class MeshFiles {
+    private MeshFiles() {}
+
+    /** Reads a mesh, naming the file in every failure. */
+    static TriangleMesh read(Path path) throws IOException {
+        if (Files.isDirectory(path)) {
+            throw new IOException(path + ": is a directory, not a mesh file");
+        }
+        try {
+            return MeshIO.read(path);
+        } catch (NoSuchFileException e) {
+            throw new IOException(path + ": no such file", e);
+        }
+    }
+}

@@ -1,0 +1,29 @@
+package dev.tessera.geometry;
+
+import java.util.function.IntConsumer;
+import java.util.stream.IntStream;
+
+/**
+ * Fixed-partition parallel loops. Work is cut into a number of tasks that depends only on the problem size, never on
+ * the number of threads, so every result is the same however many cores run it. Tasks run on the calling thread's
+ * {@link java.util.concurrent.ForkJoinPool} (the common pool, or the pool a caller submitted the work to).
+ */
+final class Parallel {
+    private Parallel() {}
+
+    /** Runs {@code body(0) … body(tasks - 1)}, in parallel when there is more than one task. */
+    static void forEach(int tasks, IntConsumer body) {
+        if (tasks <= 1) {
+            for (int i = 0; i < tasks; i++) {
+                body.accept(i);
+            }
+        } else {
+            IntStream.range(0, tasks).parallel().forEach(body);
+        }
+    }
+
+    /** Number of chunks of at most {@code chunk} items covering {@code n} items. */
+    static int chunks(int n, int chunk) {
+        return (n + chunk - 1) / chunk;
+    }
+}

@@ -1,0 +1,318 @@
+package dev.tessera.model.train;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+
+/**
+ * Optimisation settings shared by every Tessera trainer (VAEs and DiTs).
+ *
+ * @param steps optimiser steps in total
+ * @param lr peak learning rate
+ * @param warmupSteps linear warm-up from 0 to {@code lr}
+ * @param minLrFactor the cosine decay ends at {@code lr · minLrFactor}
+ * @param weightDecay AdamW weight decay, applied to weights of rank ≥ 2 only (not to biases and norms)
+ * @param beta1 AdamW β1
+ * @param beta2 AdamW β2
+ * @param eps AdamW ε
+ * @param gradClip clip the global gradient norm to this (0: no clipping)
+ * @param emaDecay exponential moving average of the weights (0: none); checkpoints export the EMA weights
+ * @param accumulation micro-batches per optimiser step (gradient accumulation)
+ * @param bf16 run forward passes under CPU/CUDA bfloat16 autocast
+ * @param checkpointEvery write a checkpoint every N steps (and at the end)
+ * @param validateEvery run validation every N steps (0: only at the end)
+ * @param logEvery append a metrics line every N steps
+ * @param keepCheckpoints how many step checkpoints to keep (older ones are deleted)
+ * @param seed every random draw of the run derives from this and the step
+ * @param skipNonFinite skip a step whose loss or gradients are not finite instead of stopping
+ */
+public record TrainOptions(
+        int steps,
+        double lr,
+        @JsonProperty("warmup_steps") int warmupSteps,
+        @JsonProperty("min_lr_factor") double minLrFactor,
+        @JsonProperty("weight_decay") double weightDecay,
+        double beta1,
+        double beta2,
+        double eps,
+        @JsonProperty("grad_clip") double gradClip,
+        @JsonProperty("ema_decay") double emaDecay,
+        int accumulation,
+        boolean bf16,
+        @JsonProperty("checkpoint_every") int checkpointEvery,
+        @JsonProperty("validate_every") int validateEvery,
+        @JsonProperty("log_every") int logEvery,
+        @JsonProperty("keep_checkpoints") int keepCheckpoints,
+        long seed,
+        @JsonProperty("skip_non_finite") boolean skipNonFinite) {
+
+    public TrainOptions {
+        if (steps < 1) {
+            throw new IllegalArgumentException("steps must be at least 1, got " + steps);
+        }
+        if (!(lr > 0)) {
+            throw new IllegalArgumentException("learning rate must be positive, got " + lr);
+        }
+        if (warmupSteps < 0 || accumulation < 1 || checkpointEvery < 1 || logEvery < 1 || validateEvery < 0) {
+            throw new IllegalArgumentException("warm-up ≥ 0, accumulation ≥ 1, checkpoint/log intervals ≥ 1 required");
+        }
+        if (emaDecay < 0 || emaDecay >= 1) {
+            throw new IllegalArgumentException("EMA decay must be in [0, 1), got " + emaDecay);
+        }
+        if (keepCheckpoints < 1) {
+            throw new IllegalArgumentException("keep at least one checkpoint");
+        }
+    }
+
+    /** Sensible defaults for {@code steps} steps at learning rate {@code lr}. */
+    public static TrainOptions defaults(int steps, double lr) {
+        return new TrainOptions(
+                steps,
+                lr,
+                Math.min(500, steps / 20),
+                0.1,
+                0.01,
+                0.9,
+                0.99,
+                1e-8,
+                1.0,
+                0.0,
+                1,
+                false,
+                Math.max(1, Math.min(1000, steps / 4)),
+                Math.max(1, steps / 4),
+                10,
+                3,
+                0,
+                false);
+    }
+
+    /** The learning rate at {@code step} (0-based): linear warm-up, then cosine decay to {@code lr · minLrFactor}. */
+    public double lrAt(long step) {
+        if (step < warmupSteps) {
+            return lr * (step + 1) / warmupSteps;
+        }
+        long decay = Math.max(1, steps - warmupSteps);
+        double progress = Math.min(1.0, (double) (step - warmupSteps) / decay);
+        double cosine = 0.5 * (1 + Math.cos(Math.PI * progress));
+        return lr * (minLrFactor + (1 - minLrFactor) * cosine);
+    }
+
+    public TrainOptions withSteps(int n) {
+        return new TrainOptions(
+                n,
+                lr,
+                warmupSteps,
+                minLrFactor,
+                weightDecay,
+                beta1,
+                beta2,
+                eps,
+                gradClip,
+                emaDecay,
+                accumulation,
+                bf16,
+                checkpointEvery,
+                validateEvery,
+                logEvery,
+                keepCheckpoints,
+                seed,
+                skipNonFinite);
+    }
+
+    public TrainOptions withCheckpointEvery(int n) {
+        return new TrainOptions(
+                steps,
+                lr,
+                warmupSteps,
+                minLrFactor,
+                weightDecay,
+                beta1,
+                beta2,
+                eps,
+                gradClip,
+                emaDecay,
+                accumulation,
+                bf16,
+                n,
+                validateEvery,
+                logEvery,
+                keepCheckpoints,
+                seed,
+                skipNonFinite);
+    }
+
+    public TrainOptions withEma(double decay) {
+        return new TrainOptions(
+                steps,
+                lr,
+                warmupSteps,
+                minLrFactor,
+                weightDecay,
+                beta1,
+                beta2,
+                eps,
+                gradClip,
+                decay,
+                accumulation,
+                bf16,
+                checkpointEvery,
+                validateEvery,
+                logEvery,
+                keepCheckpoints,
+                seed,
+                skipNonFinite);
+    }
+
+    public TrainOptions withValidateEvery(int n) {
+        return new TrainOptions(
+                steps,
+                lr,
+                warmupSteps,
+                minLrFactor,
+                weightDecay,
+                beta1,
+                beta2,
+                eps,
+                gradClip,
+                emaDecay,
+                accumulation,
+                bf16,
+                checkpointEvery,
+                n,
+                logEvery,
+                keepCheckpoints,
+                seed,
+                skipNonFinite);
+    }
+
+    public TrainOptions withAccumulation(int n) {
+        return new TrainOptions(
+                steps,
+                lr,
+                warmupSteps,
+                minLrFactor,
+                weightDecay,
+                beta1,
+                beta2,
+                eps,
+                gradClip,
+                emaDecay,
+                n,
+                bf16,
+                checkpointEvery,
+                validateEvery,
+                logEvery,
+                keepCheckpoints,
+                seed,
+                skipNonFinite);
+    }
+
+    public TrainOptions withBf16(boolean on) {
+        return new TrainOptions(
+                steps,
+                lr,
+                warmupSteps,
+                minLrFactor,
+                weightDecay,
+                beta1,
+                beta2,
+                eps,
+                gradClip,
+                emaDecay,
+                accumulation,
+                on,
+                checkpointEvery,
+                validateEvery,
+                logEvery,
+                keepCheckpoints,
+                seed,
+                skipNonFinite);
+    }
+
+    public TrainOptions withSkipNonFinite(boolean on) {
+        return new TrainOptions(
+                steps,
+                lr,
+                warmupSteps,
+                minLrFactor,
+                weightDecay,
+                beta1,
+                beta2,
+                eps,
+                gradClip,
+                emaDecay,
+                accumulation,
+                bf16,
+                checkpointEvery,
+                validateEvery,
+                logEvery,
+                keepCheckpoints,
+                seed,
+                on);
+    }
+
+    public TrainOptions withSeed(long s) {
+        return new TrainOptions(
+                steps,
+                lr,
+                warmupSteps,
+                minLrFactor,
+                weightDecay,
+                beta1,
+                beta2,
+                eps,
+                gradClip,
+                emaDecay,
+                accumulation,
+                bf16,
+                checkpointEvery,
+                validateEvery,
+                logEvery,
+                keepCheckpoints,
+                s,
+                skipNonFinite);
+    }
+
+    public TrainOptions withWarmup(int n) {
+        return new TrainOptions(
+                steps,
+                lr,
+                n,
+                minLrFactor,
+                weightDecay,
+                beta1,
+                beta2,
+                eps,
+                gradClip,
+                emaDecay,
+                accumulation,
+                bf16,
+                checkpointEvery,
+                validateEvery,
+                logEvery,
+                keepCheckpoints,
+                seed,
+                skipNonFinite);
+    }
+
+    public TrainOptions withLogEvery(int n) {
+        return new TrainOptions(
+                steps,
+                lr,
+                warmupSteps,
+                minLrFactor,
+                weightDecay,
+                beta1,
+                beta2,
+                eps,
+                gradClip,
+                emaDecay,
+                accumulation,
+                bf16,
+                checkpointEvery,
+                validateEvery,
+                n,
+                keepCheckpoints,
+                seed,
+                skipNonFinite);
+    }
+}
