@@ -34,6 +34,9 @@ public final class ModulatedTransformerCrossBlock extends Module {
     private final TrellisMultiHeadAttention crossAttn;
     private final Mlp mlp;
     private final LinearImpl adaLn;
+    // containers behind the mlp. and adaLN_modulation. keys, kept so JavaCPP does not collect them
+    private final Module feedForward;
+    private final Module adaLnContainer;
     private static final Scalar ONE = new Scalar(1.0);
 
     /**
@@ -58,14 +61,16 @@ public final class ModulatedTransformerCrossBlock extends Module {
                 register_module("self_attn", TrellisMultiHeadAttention.self(channels, heads, true, qkRmsNorm, g));
         this.crossAttn = register_module(
                 "cross_attn", TrellisMultiHeadAttention.cross(channels, ctxChannels, heads, true, qkRmsNormCross, g));
-        Module ff = register_module("mlp", Layers.container("FeedForwardNet"));
+        this.feedForward = register_module("mlp", Layers.container("FeedForwardNet"));
+        Module ff = feedForward;
         long hidden = (long) (channels * mlpRatio);
         this.mlp = ff.register_module("mlp", new Mlp(channels, hidden, channels, Activation.GELU_TANH, "0", "2", g));
         if (shareMod) {
+            this.adaLnContainer = null;
             this.adaLn = null;
         } else {
-            Module ada = register_module("adaLN_modulation", Layers.container("Sequential"));
-            this.adaLn = ada.register_module("1", Layers.linear(channels, 6 * channels, true, g));
+            this.adaLnContainer = register_module("adaLN_modulation", Layers.container("Sequential"));
+            this.adaLn = adaLnContainer.register_module("1", Layers.linear(channels, 6 * channels, true, g));
         }
     }
 

@@ -38,6 +38,9 @@ public final class SparseStructureFlowModel extends Module {
     private final LinearImpl inputLayer;
     private final List<ModulatedTransformerCrossBlock> blocks = new ArrayList<>();
     private final LinearImpl outLayer;
+    // containers behind the adaLN_modulation. and blocks. keys, kept so JavaCPP does not collect them
+    private final Module sharedAdaLnContainer;
+    private final Module blockList;
 
     /** A model of the given config with TRELLIS's initialisation, drawn from {@code g}. */
     public SparseStructureFlowModel(SparseStructureFlowConfig config, Generator g) {
@@ -47,15 +50,17 @@ public final class SparseStructureFlowModel extends Module {
         long p = config.patchSize();
         this.tEmbedder = register_module("t_embedder", new TimestepEmbedder(w, 256, 1.0, g));
         if (config.shareMod()) {
-            Module ada = register_module("adaLN_modulation", Layers.container("Sequential"));
-            this.sharedAdaLn = ada.register_module("1", Layers.linear(w, 6 * w, true, g));
+            this.sharedAdaLnContainer = register_module("adaLN_modulation", Layers.container("Sequential"));
+            this.sharedAdaLn = sharedAdaLnContainer.register_module("1", Layers.linear(w, 6 * w, true, g));
         } else {
+            this.sharedAdaLnContainer = null;
             this.sharedAdaLn = null;
         }
         this.posEmb = AbsolutePositionEmbedder.grid3d(config.tokenGrid(), w); // [N, W]
         register_buffer("pos_emb", posEmb);
         this.inputLayer = register_module("input_layer", Layers.linear(config.inChannels() * p * p * p, w, true, g));
-        Module list = register_module("blocks", Layers.container("ModuleList"));
+        this.blockList = register_module("blocks", Layers.container("ModuleList"));
+        Module list = blockList;
         for (int i = 0; i < config.numBlocks(); i++) {
             blocks.add(list.register_module(
                     Integer.toString(i),

@@ -28,6 +28,10 @@ public final class SparseStructureDecoder extends Module {
     private final List<UnaryOperator<Tensor>> blocks = new ArrayList<>();
     private final Norm3d outNorm;
     private final Conv3d outConv;
+    // the containers behind the blocks., middle_block. and out_layer. keys, kept so JavaCPP does not collect them
+    private final Module blockList;
+    private final Module middleBlock;
+    private final Module outLayer;
 
     /** A decoder of the given config, initialised as TRELLIS's (PyTorch defaults, zero {@code conv2}s) from {@code g}. */
     public SparseStructureDecoder(SparseStructureVaeConfig config, Generator g) {
@@ -37,11 +41,13 @@ public final class SparseStructureDecoder extends Module {
         String norm = config.normType();
         long first = ch.get(0);
         this.inputLayer = register_module("input_layer", new Conv3d(config.latentChannels(), first, 3, 1, 1, true, g));
-        Module mid = register_module("middle_block", Layers.container("Sequential"));
+        this.middleBlock = register_module("middle_block", Layers.container("Sequential"));
+        Module mid = middleBlock;
         for (int r = 0; r < config.numResBlocksMiddle(); r++) {
             middle.add(mid.register_module(Integer.toString(r), new ResBlock3d(first, first, norm, g)));
         }
-        Module list = register_module("blocks", Layers.container("ModuleList"));
+        this.blockList = register_module("blocks", Layers.container("ModuleList"));
+        Module list = blockList;
         int k = 0;
         for (int i = 0; i < ch.size(); i++) {
             for (int r = 0; r < config.numResBlocks(); r++) {
@@ -56,7 +62,8 @@ public final class SparseStructureDecoder extends Module {
             }
         }
         long last = ch.get(ch.size() - 1);
-        Module out = register_module("out_layer", Layers.container("Sequential"));
+        this.outLayer = register_module("out_layer", Layers.container("Sequential"));
+        Module out = outLayer;
         this.outNorm = Norm3d.of(norm, last);
         out.register_module("0", (Module) outNorm);
         this.outConv = out.register_module("2", new Conv3d(last, config.outChannels(), 3, 1, 1, true, g));

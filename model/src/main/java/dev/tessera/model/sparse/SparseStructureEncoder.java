@@ -28,6 +28,10 @@ public final class SparseStructureEncoder extends Module {
     private final List<ResBlock3d> middle = new ArrayList<>();
     private final Norm3d outNorm;
     private final Conv3d outConv;
+    // the containers behind the blocks., middle_block. and out_layer. keys, kept so JavaCPP does not collect them
+    private final Module blockList;
+    private final Module middleBlock;
+    private final Module outLayer;
 
     /** An encoder of the given config, initialised as TRELLIS's (PyTorch defaults, zero {@code conv2}s) from {@code g}. */
     public SparseStructureEncoder(SparseStructureVaeConfig config, Generator g) {
@@ -36,7 +40,8 @@ public final class SparseStructureEncoder extends Module {
         List<Integer> ch = config.encoderChannels();
         String norm = config.normType();
         this.inputLayer = register_module("input_layer", new Conv3d(config.inChannels(), ch.get(0), 3, 1, 1, true, g));
-        Module list = register_module("blocks", Layers.container("ModuleList"));
+        this.blockList = register_module("blocks", Layers.container("ModuleList"));
+        Module list = blockList;
         int k = 0;
         for (int i = 0; i < ch.size(); i++) {
             for (int r = 0; r < config.numResBlocks(); r++) {
@@ -51,11 +56,13 @@ public final class SparseStructureEncoder extends Module {
             }
         }
         long last = ch.get(ch.size() - 1);
-        Module mid = register_module("middle_block", Layers.container("Sequential"));
+        this.middleBlock = register_module("middle_block", Layers.container("Sequential"));
+        Module mid = middleBlock;
         for (int r = 0; r < config.numResBlocksMiddle(); r++) {
             middle.add(mid.register_module(Integer.toString(r), new ResBlock3d(last, last, norm, g)));
         }
-        Module out = register_module("out_layer", Layers.container("Sequential"));
+        this.outLayer = register_module("out_layer", Layers.container("Sequential"));
+        Module out = outLayer;
         this.outNorm = Norm3d.of(norm, last);
         out.register_module("0", (Module) outNorm);
         this.outConv = out.register_module("2", new Conv3d(last, 2L * config.latentChannels(), 3, 1, 1, true, g));

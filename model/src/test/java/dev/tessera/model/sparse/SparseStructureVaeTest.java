@@ -140,6 +140,33 @@ class SparseStructureVaeTest {
         }
     }
 
+    @Test
+    void modelsSurviveGarbageCollection() throws InterruptedException {
+        // JavaCPP calls back into the Java object of every module in the tree (Layers.container's warning)
+        org.bytedeco.pytorch.Module[] models = {
+            new SparseStructureVae(SparseStructureVaeConfig.tiny(), Rng.cpu(0)),
+            new dev.tessera.model.dit.SparseStructureFlowModel(
+                    dev.tessera.model.dit.SparseStructureFlowConfig.tiny(), Rng.cpu(0)),
+            new dev.tessera.model.dit.SparseStructureFlowModel(
+                    new dev.tessera.model.dit.SparseStructureFlowConfig(
+                            8, 8, 48, 16, 8, 1, 4, 64, 2.0, 4, "ape", false, false, true, false, true),
+                    Rng.cpu(0))
+        };
+        for (int i = 0; i < 5; i++) {
+            System.gc();
+            Thread.sleep(20);
+        }
+        for (org.bytedeco.pytorch.Module m : models) {
+            m.eval();
+            m.train(true);
+        }
+        try (StepScope s = new StepScope()) {
+            SparseStructureVae vae = (SparseStructureVae) models[0];
+            assertThat(Tensors.shape(vae.reconstruct(torch.zeros(1, 1, 16, 16, 16))))
+                    .containsExactly(1, 1, 16, 16, 16);
+        }
+    }
+
     private static double sig(double x) {
         return 1 / (1 + Math.exp(-x));
     }
