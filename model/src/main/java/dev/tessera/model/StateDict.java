@@ -70,6 +70,60 @@ public final class StateDict {
         return compare(target, source, n);
     }
 
+    /**
+     * Loads named tensors held in memory (a checkpoint converted from another layout, for one) into {@code module},
+     * strictly, with the same report as {@link #load(Module, SafetensorsReader)}; {@code sourceName} names them in
+     * the error.
+     *
+     * @throws StateDictMismatchException listing all mismatches, before anything is copied
+     */
+    public static LoadReport load(Module module, Map<String, Tensor> source, String sourceName) {
+        Map<String, Tensor> target = of(module);
+        LoadReport report = compare(target, source);
+        if (!report.isClean()) {
+            throw new StateDictMismatchException(sourceName, report);
+        }
+        int n = 0;
+        try (NoGradGuard g = new NoGradGuard()) {
+            for (Map.Entry<String, Tensor> e : target.entrySet()) {
+                e.getValue().copy_(source.get(e.getKey()));
+                n++;
+            }
+        }
+        return new LoadReport(List.of(), List.of(), List.of(), List.of(), n);
+    }
+
+    private static LoadReport compare(Map<String, Tensor> target, Map<String, Tensor> source) {
+        List<String> missing = new ArrayList<>();
+        List<String> unexpected = new ArrayList<>();
+        List<String> shapes = new ArrayList<>();
+        List<String> dtypes = new ArrayList<>();
+        for (Map.Entry<String, Tensor> e : target.entrySet()) {
+            String key = e.getKey();
+            Tensor have = source.get(key);
+            long[] want = Tensors.shape(e.getValue());
+            if (have == null) {
+                missing.add(key + " " + Arrays.toString(want));
+                continue;
+            }
+            if (!Arrays.equals(want, Tensors.shape(have))) {
+                shapes.add(key + ": model " + Arrays.toString(want) + ", checkpoint "
+                        + Arrays.toString(Tensors.shape(have)));
+            }
+            DType a = Tensors.dtype(e.getValue().scalar_type());
+            DType b = Tensors.dtype(have.scalar_type());
+            if (a != b) {
+                dtypes.add(key + ": model " + a + ", checkpoint " + b);
+            }
+        }
+        for (Map.Entry<String, Tensor> e : source.entrySet()) {
+            if (!target.containsKey(e.getKey())) {
+                unexpected.add(e.getKey() + " " + Arrays.toString(Tensors.shape(e.getValue())));
+            }
+        }
+        return new LoadReport(missing, unexpected, shapes, dtypes, 0);
+    }
+
     /** Loads the tensors of {@code source} whose name, shape and dtype match, and reports the rest. */
     public static LoadReport loadNonStrict(Module module, SafetensorsReader source) throws IOException {
         Map<String, Tensor> target = of(module);

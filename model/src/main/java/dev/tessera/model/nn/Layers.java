@@ -32,7 +32,14 @@ public final class Layers {
         return new LayerNormImpl(o);
     }
 
-    /** An empty module that only groups children under a name, like {@code nn.Sequential} or a nested block. */
+    /**
+     * An empty module that only groups children under a name, like {@code nn.Sequential} or a nested block.
+     *
+     * <p><b>Keep a Java reference to it</b> (a field of the owning module) for as long as the owner lives: a
+     * {@code Module} created from Java is a JavaCPP peer whose virtual methods call back into its Java object, and
+     * once that object is garbage-collected, {@code eval()}, {@code train()} or {@code to()} on the owner fail with
+     * a {@code NullPointerException} from native code ({@code ContainerLifetimeTest}).
+     */
     public static Module container(String typeName) {
         return new Module(typeName);
     }

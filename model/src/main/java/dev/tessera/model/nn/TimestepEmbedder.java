@@ -17,6 +17,7 @@ import org.bytedeco.pytorch.global.torch.ScalarType;
  * half}, cosines first (DiT's and TRELLIS's order).
  */
 public final class TimestepEmbedder extends Module {
+    private final Module mlp;
     private final LinearImpl fc1;
     private final LinearImpl fc2;
     private final long frequencyDim;
@@ -32,7 +33,8 @@ public final class TimestepEmbedder extends Module {
         super("TimestepEmbedder");
         this.frequencyDim = frequencyDim;
         this.timeScale = timeScale;
-        Module mlp = register_module("mlp", Layers.container("Sequential"));
+        // keep the container: see Layers.container
+        this.mlp = register_module("mlp", Layers.container("Sequential"));
         this.fc1 = mlp.register_module("0", Layers.linear(frequencyDim, hidden, true, g));
         this.fc2 = mlp.register_module("2", Layers.linear(hidden, hidden, true, g));
     }
