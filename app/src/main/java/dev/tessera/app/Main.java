@@ -30,6 +30,7 @@ public final class Main {
         cl.addSubcommand(new InspectCommand());
         cl.addSubcommand(new SynthCommand());
         cl.addSubcommand(new McCommand());
+        cl.addSubcommand(new WatertightCommand());
         cl.addSubcommand(new RenderCommand());
         cl.addSubcommand(new BenchCommand());
         return Cli.configure(cl);

@@ -78,6 +78,46 @@ public final class Watertight {
     }
 
     /**
+     * The watertight outer shell of a mesh: its unsigned distance on a {@code R³} grid over a cube centred on the mesh
+     * (side: the longest side plus the margin on both sides, and at least three grid steps plus the offset free on
+     * each side), the outer shell at {@code ε = side / R} ({@code 2/R} for a {@code [-1, 1]³} box) by {@link
+     * #fromUnsignedGrid(DenseGrid, double, boolean)}, optionally shrunk back by ε.
+     *
+     * @param mesh any triangle mesh: open, self-intersecting, with inner parts or duplicated faces
+     * @return a closed, outward-oriented mesh without degenerate faces, with vertex normals
+     * @throws InvalidMeshException when the mesh has no triangles or no extent
+     * @throws IllegalArgumentException when the grid would not fit in the heap (the message says how much it needs)
+     */
+    public static TriangleMesh remesh(TriangleMesh mesh, WatertightOptions options) {
+        if (mesh.isEmpty()) {
+            throw new InvalidMeshException("cannot make a mesh without triangles watertight (a point cloud?)");
+        }
+        int r = options.resolution();
+        Aabb box = box(mesh.bounds(), options);
+        DenseGrid udf = MeshDistance.of(mesh).unsignedGrid(box, r);
+        return shell(udf, box.sizeX() / r, options.shrink(), true); // the grid is ours: reuse its array
+    }
+
+    /** The cubic grid box of {@link #remesh}: centred on {@code bounds}, with the margin and the minimum clearance. */
+    static Aabb box(Aabb bounds, WatertightOptions options) {
+        double s = bounds.maxSize();
+        if (!(s > 0)) {
+            throw new InvalidMeshException("the mesh has no extent (all its vertices are one point): " + bounds);
+        }
+        int r = options.resolution();
+        double clearance = 3.0 / (r - 1) + 1.0 / r; // three grid steps plus the offset, as a fraction of the side
+        double side = Math.max(s * (1 + 2 * options.margin()), s / (1 - 2 * clearance));
+        double h = side / 2;
+        return new Aabb(
+                bounds.centerX() - h,
+                bounds.centerY() - h,
+                bounds.centerZ() - h,
+                bounds.centerX() + h,
+                bounds.centerY() + h,
+                bounds.centerZ() + h);
+    }
+
+    /**
      * The exterior points as a bit set (bit {@code p} of word {@code p / 64}, {@code p} the grid's flat index): every
      * point on the grid's boundary, and every point with {@code u > eps} connected to a boundary point with {@code u
      * > eps} through 6-neighbours with {@code u > eps}.
