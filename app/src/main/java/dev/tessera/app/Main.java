@@ -29,6 +29,8 @@ public final class Main {
         cl.addSubcommand(new CheckCommand());
         cl.addSubcommand(new InspectCommand());
         cl.addSubcommand(new SynthCommand());
+        cl.addSubcommand(new PrepCommand());
+        cl.addSubcommand(new DatasetCommand());
         cl.addSubcommand(new McCommand());
         cl.addSubcommand(new WatertightCommand());
         cl.addSubcommand(new RenderCommand());

@@ -9,6 +9,7 @@ import java.util.List;
  *
  * @param halfExtent the source is centred and scaled so its longest side spans {@code [-halfExtent, halfExtent]}
  * @param watertightResolution UDF grid resolution of the watertight remeshing
+ * @param watertightShrink move the watertight surface back by ε along its normals so it sits on the source
  * @param surfacePoints number of uniform surface points
  * @param sharpPoints number of sharp-edge points (fewer, or none, when the shape has no sharp edges)
  * @param sharpAngleDegrees dihedral angle above which an edge is sharp
@@ -28,6 +29,7 @@ import java.util.List;
 public record PrepOptions(
         @JsonProperty("half_extent") double halfExtent,
         @JsonProperty("watertight_resolution") int watertightResolution,
+        @JsonProperty("watertight_shrink") boolean watertightShrink,
         @JsonProperty("surface_points") int surfacePoints,
         @JsonProperty("sharp_points") int sharpPoints,
         @JsonProperty("sharp_angle_degrees") double sharpAngleDegrees,
@@ -91,6 +93,7 @@ public record PrepOptions(
         return new PrepOptions(
                 0.9,
                 256,
+                true,
                 32768,
                 16384,
                 15.0,
@@ -113,6 +116,7 @@ public record PrepOptions(
         return new PrepOptions(
                 0.9,
                 96,
+                true,
                 4096,
                 2048,
                 15.0,
@@ -134,6 +138,7 @@ public record PrepOptions(
         return new PrepOptions(
                 halfExtent,
                 watertightResolution,
+                watertightShrink,
                 surfacePoints,
                 sharpPoints,
                 sharpAngleDegrees,
@@ -155,6 +160,7 @@ public record PrepOptions(
         return new PrepOptions(
                 halfExtent,
                 r,
+                watertightShrink,
                 surfacePoints,
                 sharpPoints,
                 sharpAngleDegrees,
@@ -176,6 +182,7 @@ public record PrepOptions(
         return new PrepOptions(
                 halfExtent,
                 watertightResolution,
+                watertightShrink,
                 surfacePoints,
                 sharpPoints,
                 sharpAngleDegrees,
@@ -197,6 +204,7 @@ public record PrepOptions(
         return new PrepOptions(
                 halfExtent,
                 watertightResolution,
+                watertightShrink,
                 surfacePoints,
                 sharpPoints,
                 sharpAngleDegrees,
@@ -218,6 +226,7 @@ public record PrepOptions(
         return new PrepOptions(
                 halfExtent,
                 watertightResolution,
+                watertightShrink,
                 surfacePoints,
                 sharpPoints,
                 sharpAngleDegrees,

@@ -9,8 +9,10 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Path;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * One training sample in memory: the arrays of {@link SampleSchema}, packed row-major ({@code xyz xyz ...}), and the
@@ -70,7 +72,8 @@ public record Sample(
         if (sparseCoords != null && sparseCoords.length != 3 * sparseSdf.length) {
             throw new IllegalArgumentException("sparse coords " + sparseCoords.length + " != 3 × " + sparseSdf.length);
         }
-        metadata = Map.copyOf(metadata);
+        // sorted, so a sample's bytes never depend on the JVM's hash seed (Map.copyOf iterates in a per-run order)
+        metadata = Collections.unmodifiableSortedMap(new TreeMap<>(metadata));
     }
 
     private static void pairs(String a, float[] points, String b, float[] other, int columns) {
