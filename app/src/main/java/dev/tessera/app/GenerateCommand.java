@@ -17,9 +17,10 @@ import picocli.CommandLine.Spec;
         name = "generate",
         mixinStandardHelpOptions = true,
         description = {
-            "Sample latents from a train-dit run (rectified-flow ODE, Euler or Heun, classifier-free guidance),",
-            "decode them with the run's VAE, extract meshes, and write sample-NNN.glb/.obj/.png, sheet.png,",
-            "latents.safetensors and generate.json to a new directory (nothing is written if anything fails)."
+            "Generate shapes with a train-dit run. Samples latents (rectified-flow ODE, Euler or Heun,",
+            "classifier-free guidance), decodes them with the run's VAE, extracts meshes, and writes",
+            "sample-NNN.glb/.obj/.png, sheet.png, latents.safetensors and generate.json to a new directory",
+            "(nothing is written if anything fails)."
         })
 final class GenerateCommand implements Callable<Integer> {
     @Spec

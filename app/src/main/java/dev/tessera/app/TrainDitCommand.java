@@ -19,9 +19,10 @@ import picocli.CommandLine.Spec;
         name = "train-dit",
         mixinStandardHelpOptions = true,
         description = {
-            "Train a DiT with rectified flow on the latents 'tessera encode' wrote, conditioned on nothing,",
-            "a class label or an image (the dataset's rendered views). Writes a run directory: config.json +",
-            "model.safetensors (EMA weights), metrics.jsonl, loss.png, checkpoints/ (see docs/flow.md)."
+            "Train a DiT with rectified flow on a latent set. The latents are those 'tessera encode' wrote; the",
+            "condition is nothing, a class label or an image (the dataset's rendered views). Writes a run",
+            "directory: config.json + model.safetensors (EMA weights), metrics.jsonl, loss.png, checkpoints/",
+            "(see docs/generation.md)."
         })
 final class TrainDitCommand implements Callable<Integer> {
     @Spec
