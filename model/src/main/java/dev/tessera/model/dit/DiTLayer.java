@@ -85,14 +85,28 @@ public final class DiTLayer extends Module {
      * {@code null} without cross-attention) → {@code [B, N, W]}.
      */
     public Tensor forward(Tensor x, Tensor cSilu, Tensor context) {
+        return forward(x, cSilu, context, null);
+    }
+
+    /**
+     * The same with the cross-attention's keys and values precomputed from the context ({@link #contextKeysValues};
+     * {@code null} computes them from {@code context}).
+     */
+    public Tensor forward(Tensor x, Tensor cSilu, Tensor context, Tensor contextKv) {
         TensorVector m = adalnLinear.forward(cSilu).unsqueeze(1).chunk(6, 2); // 6 × [B, 1, W]
         Tensor h = modulate(plainNorm(x), m.get(0), m.get(1)); // [B, N, W]
         x = torch.addcmul(x, m.get(2), attn1.forward(h)); // [B, N, W]
         if (attn2 != null) {
-            x = x.add(attn2.forward(plainNorm(x), context)); // [B, N, W]
+            Tensor kv = contextKv != null ? contextKv : attn2.keysValues(context); // [2, B, H, M, D]
+            x = x.add(attn2.forwardKeysValues(plainNorm(x), kv)); // [B, N, W]
         }
         h = modulate(plainNorm(x), m.get(3), m.get(4)); // [B, N, W]
         return torch.addcmul(x, m.get(5), ff.forward(h)); // [B, N, W]
+    }
+
+    /** The cross-attention's keys and values of a context {@code [B, M, C_ctx]}: {@code [2, B, H, M, D]}. */
+    Tensor contextKeysValues(Tensor context) {
+        return attn2.keysValues(context); // [2, B, H, M, D]
     }
 
     /** {@code x·(1 + scale) + shift}. */

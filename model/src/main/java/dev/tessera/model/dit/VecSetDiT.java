@@ -131,8 +131,36 @@ public final class VecSetDiT extends Module implements dev.tessera.model.flow.Ve
         return forward(x, t, cond);
     }
 
+    /**
+     * For token conditioning: this model with each given context's cross-attention keys and values computed once, for
+     * the many calls of a sampling run (the conditions are recognised by identity; others are computed as usual).
+     */
+    @Override
+    public dev.tessera.model.flow.VelocityModel forConditions(Tensor... conditions) {
+        if (config.condition() != VecSetDiTConfig.Condition.TOKENS || is_training()) {
+            return this;
+        }
+        java.util.IdentityHashMap<Tensor, List<Tensor>> cache = new java.util.IdentityHashMap<>();
+        try (org.bytedeco.pytorch.NoGradGuard ng = new org.bytedeco.pytorch.NoGradGuard()) {
+            for (Tensor c : conditions) {
+                if (c != null && !cache.containsKey(c)) {
+                    List<Tensor> kv = new ArrayList<>();
+                    for (DiTLayer l : layers) {
+                        kv.add(l.contextKeysValues(c)); // [2, B, H, M, D]
+                    }
+                    cache.put(c, kv);
+                }
+            }
+        }
+        return (x, t, cond) -> forward(x, t, cond, cache.get(cond));
+    }
+
     /** The same as {@link #velocity}. */
     public Tensor forward(Tensor x, Tensor t, Tensor cond) {
+        return forward(x, t, cond, null);
+    }
+
+    private Tensor forward(Tensor x, Tensor t, Tensor cond, List<Tensor> contextKv) {
         check(x, t, cond);
         Tensor h = projIn.forward(x); // [B, N, W]
         Tensor c = tEmbedder.forward(t); // [B, W]
@@ -149,8 +177,8 @@ public final class VecSetDiT extends Module implements dev.tessera.model.flow.Ve
             case NONE -> {}
         }
         Tensor cSilu = torch.silu(c); // [B, W]
-        for (DiTLayer l : layers) {
-            h = l.forward(h, cSilu, context); // [B, N, W]
+        for (int i = 0; i < layers.size(); i++) {
+            h = layers.get(i).forward(h, cSilu, context, contextKv == null ? null : contextKv.get(i)); // [B, N, W]
         }
         TensorVector m = finalModulation.forward(cSilu).unsqueeze(1).chunk(2, 2); // 2 × [B, 1, W]
         h = torch.layer_norm(

@@ -20,11 +20,11 @@ public final class EulerSampler implements FlowSampler {
     }
 
     @Override
-    public void solve(VelocityModel model, Tensor state, double[] times, Tensor cond, Tensor uncond, Guidance g) {
+    public void solve(VelocityModel model, Tensor state, double[] times, Guidance.Conditions c, Guidance g) {
         Timesteps.check(times);
         for (int i = 0; i + 1 < times.length; i++) {
             try (StepScope s = new StepScope()) {
-                Tensor v = g.velocity(model, state, times[i], cond, uncond); // [B, ...]
+                Tensor v = g.velocity(model, state, times[i], c); // [B, ...]
                 FlowSampler.checkVelocity(v, state);
                 state.add_(v, new Scalar(times[i + 1] - times[i])); // z += h·v
             }

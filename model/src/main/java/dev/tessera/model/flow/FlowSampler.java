@@ -26,7 +26,13 @@ public interface FlowSampler {
      * @param cond the condition ({@code null} for none), batch the state's or 1
      * @param uncond the null condition for guidance ({@code null} when {@code guidance} is never active)
      */
-    void solve(VelocityModel model, Tensor state, double[] times, Tensor cond, Tensor uncond, Guidance guidance);
+    default void solve(
+            VelocityModel model, Tensor state, double[] times, Tensor cond, Tensor uncond, Guidance guidance) {
+        solve(model, state, times, guidance.prepare(state.size(0), cond, uncond), guidance);
+    }
+
+    /** The same with the conditions prepared once ({@link Guidance#prepare}). */
+    void solve(VelocityModel model, Tensor state, double[] times, Guidance.Conditions conditions, Guidance guidance);
 
     /**
      * Samples from noise: a copy of {@code noise [B, ...]} moved from {@code t = 0} to {@code t = 1} over {@code
@@ -37,7 +43,8 @@ public interface FlowSampler {
         Timesteps.check(times);
         Tensor state = noise.clone(); // [B, ...]
         try (NoGradGuard ng = new NoGradGuard()) {
-            solve(model, state, times, cond, uncond, guidance);
+            Guidance.Conditions c = guidance.prepare(state.size(0), cond, uncond);
+            solve(model.forConditions(c.cond(), c.both()), state, times, c, guidance);
         }
         return state;
     }

@@ -56,21 +56,40 @@ public record Guidance(
      * @param uncond the null condition, the shape of {@code cond} or with a batch of 1; needed when active
      */
     public Tensor velocity(VelocityModel model, Tensor z, double t, Tensor cond, Tensor uncond) {
-        long b = z.size(0);
-        Tensor tb = torch.full(new long[] {b}, new Scalar(t), new org.bytedeco.pytorch.TensorOptions(z.scalar_type()));
+        return velocity(model, z, t, prepare(z.size(0), cond, uncond));
+    }
+
+    /**
+     * The conditions of a batch of {@code b}, made once for a whole sampling run: the condition (expanded to the
+     * batch) and, when guidance is ever active, {@code [cond; uncond]} for the batched call.
+     */
+    public record Conditions(Tensor cond, Tensor both) {}
+
+    /** Builds the {@link Conditions} of a batch of {@code b} (call it outside the per-step scopes). */
+    public Conditions prepare(long b, Tensor cond, Tensor uncond) {
         Tensor c = cond == null || cond.size(0) == b ? cond : expandBatch(cond, b, "condition");
-        if (!activeAt(t)) {
-            return model.velocity(z, tb, c); // [B, ...]
+        if (scale == 1.0) {
+            return new Conditions(c, null);
         }
         if (cond == null || uncond == null) {
             throw new IllegalArgumentException("classifier-free guidance (scale " + scale
                     + ") needs a condition and a null condition; use scale 1 for an unconditional model");
         }
         Tensor u = uncond.size(0) == b ? uncond : expandBatch(uncond, b, "null condition");
+        return new Conditions(
+                c, torch.cat(new TensorVector(c, u.to(c.scalar_type().intern())), 0)); // [2B, ...]
+    }
+
+    /** The guided velocity with conditions made by {@link #prepare}. */
+    public Tensor velocity(VelocityModel model, Tensor z, double t, Conditions c) {
+        long b = z.size(0);
+        Tensor tb = torch.full(new long[] {b}, new Scalar(t), new org.bytedeco.pytorch.TensorOptions(z.scalar_type()));
+        if (!activeAt(t)) {
+            return model.velocity(z, tb, c.cond()); // [B, ...]
+        }
         Tensor z2 = torch.cat(new TensorVector(z, z), 0); // [2B, ...]
         Tensor t2 = torch.cat(new TensorVector(tb, tb), 0); // [2B]
-        Tensor c2 = torch.cat(new TensorVector(c, u.to(c.scalar_type().intern())), 0); // [2B, ...]
-        Tensor v = model.velocity(z2, t2, c2); // [2B, ...]
+        Tensor v = model.velocity(z2, t2, c.both()); // [2B, ...]
         Tensor vc = v.narrow(0, 0, b); // [B, ...]
         Tensor vu = v.narrow(0, b, b); // [B, ...]
         return vu.add(vc.sub(vu).mul(new Scalar(scale))); // [B, ...]

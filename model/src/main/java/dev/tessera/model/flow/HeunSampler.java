@@ -26,15 +26,15 @@ public final class HeunSampler implements FlowSampler {
     }
 
     @Override
-    public void solve(VelocityModel model, Tensor state, double[] times, Tensor cond, Tensor uncond, Guidance g) {
+    public void solve(VelocityModel model, Tensor state, double[] times, Guidance.Conditions c, Guidance g) {
         Timesteps.check(times);
         for (int i = 0; i + 1 < times.length; i++) {
             try (StepScope s = new StepScope()) {
                 double h = times[i + 1] - times[i];
-                Tensor v0 = g.velocity(model, state, times[i], cond, uncond); // [B, ...]
+                Tensor v0 = g.velocity(model, state, times[i], c); // [B, ...]
                 FlowSampler.checkVelocity(v0, state);
                 Tensor predicted = state.add(v0, new Scalar(h)); // [B, ...]
-                Tensor v1 = g.velocity(model, predicted, times[i + 1], cond, uncond); // [B, ...]
+                Tensor v1 = g.velocity(model, predicted, times[i + 1], c); // [B, ...]
                 state.add_(v0.add(v1), new Scalar(h / 2)); // z += h·(v0 + v1)/2
             }
         }

@@ -15,4 +15,14 @@ public interface VelocityModel {
      * first axis is the batch; {@code null} for an unconditional model) → {@code [B, ...]}, the shape of {@code z}.
      */
     Tensor velocity(Tensor z, Tensor t, Tensor cond);
+
+    /**
+     * This model for many calls with the given condition tensors (the very same objects, any of them {@code null}),
+     * as a sampler makes them: a model may precompute what depends on the condition alone (a DiT's cross-attention
+     * keys and values). Call it outside the per-step scopes, so what it precomputes lives through the run. The result
+     * must give the same velocities; by default it is this model.
+     */
+    default VelocityModel forConditions(Tensor... conditions) {
+        return this;
+    }
 }

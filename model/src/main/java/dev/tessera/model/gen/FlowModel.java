@@ -105,6 +105,15 @@ public final class FlowModel extends Module implements VelocityModel {
         return gridVelocity.velocity(z, t, gridTokens(cond, z.size(0))); // [B, C, R, R, R]
     }
 
+    @Override
+    public VelocityModel forConditions(Tensor... conditions) {
+        if (vecset == null) {
+            return this;
+        }
+        VelocityModel prepared = vecset.forConditions(conditions);
+        return prepared == vecset ? this : prepared;
+    }
+
     /** The grid model's condition tokens: image tokens as given, a class token, or one zero token. */
     private Tensor gridTokens(Tensor cond, long b) {
         return switch (config.condition()) {

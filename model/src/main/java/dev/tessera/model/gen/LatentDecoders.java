@@ -22,6 +22,7 @@ public final class LatentDecoders {
 
     static {
         register(SparseStructureVaeConfig.class.getName(), SparseStructureLatentDecoder::open);
+        register(dev.tessera.model.vecset.ShapeVaeConfig.class.getName(), VecSetLatentDecoder::open);
     }
 
     private LatentDecoders() {}

@@ -152,6 +152,44 @@ class VecSetDiTTest {
     }
 
     @Test
+    void precomputedContextKeysAndValuesGiveTheSameVelocitiesAndSamples() {
+        VecSetDiT dit = new VecSetDiT(VecSetDiTConfig.tiny().withContext(16), Rng.cpu(0));
+        randomise(dit, 6);
+        dit.eval();
+        try (StepScope s = new StepScope();
+                NoGradGuard ng = new NoGradGuard()) {
+            Generator g = Rng.cpu(7);
+            Tensor x = Rng.randn(g, 2, 64, 8), t = Rng.rand(g, 2), ctx = Rng.randn(g, 2, 5, 16);
+            Tensor other = Rng.randn(g, 2, 5, 16);
+            dev.tessera.model.flow.VelocityModel cached = dit.forConditions(ctx, null);
+            assertThat(cached).isNotSameAs(dit);
+            Tensor plain = dit.forward(x, t, ctx);
+            assertThat(maxAbs(plain)).isGreaterThan(1e-3);
+            assertThat(maxAbs(cached.velocity(x, t, ctx).sub(plain))).isLessThan(1e-6);
+            // a context it was not prepared for is computed as usual
+            assertThat(maxAbs(cached.velocity(x, t, other).sub(dit.forward(x, t, other))))
+                    .isLessThan(1e-6);
+            // a guided sampling run (which prepares [cond; uncond] once) equals one step-by-step without the cache
+            Tensor noise = Rng.randn(g, 2, 64, 8);
+            double[] times = dev.tessera.model.flow.Timesteps.uniform(4, 1);
+            var guidance = dev.tessera.model.flow.Guidance.of(3.0);
+            Tensor fast = new dev.tessera.model.flow.EulerSampler()
+                    .sample(dit, noise, times, ctx, ctx.mul(new org.bytedeco.pytorch.Scalar(0)), guidance);
+            Tensor slow = noise.clone();
+            for (int i = 0; i < 4; i++) {
+                Tensor v = guidance.velocity(
+                        (z, tt, c) -> dit.forward(z, tt, c),
+                        slow,
+                        times[i],
+                        ctx,
+                        ctx.mul(new org.bytedeco.pytorch.Scalar(0)));
+                slow = slow.add(v.mul(new org.bytedeco.pytorch.Scalar(times[i + 1] - times[i])));
+            }
+            assertThat(maxAbs(fast.sub(slow))).isLessThan(1e-5);
+        }
+    }
+
+    @Test
     void presetsAndConfigsRoundTrip() throws Exception {
         VecSetDiTConfig b = VecSetDiTConfig.bench();
         assertThat(b.latentTokens()).isEqualTo(256);
