@@ -31,6 +31,7 @@ public final class Main {
         cl.addSubcommand(new SynthCommand());
         cl.addSubcommand(new PrepCommand());
         cl.addSubcommand(new DatasetCommand());
+        cl.addSubcommand(new TrainVaeCommand());
         cl.addSubcommand(new McCommand());
         cl.addSubcommand(new WatertightCommand());
         cl.addSubcommand(new RenderCommand());
