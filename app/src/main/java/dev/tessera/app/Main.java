@@ -31,6 +31,7 @@ public final class Main {
         cl.addSubcommand(new SynthCommand());
         cl.addSubcommand(new PrepCommand());
         cl.addSubcommand(new DatasetCommand());
+        cl.addSubcommand(new TrainVaeCommand());
         cl.addSubcommand(new TrainDitCommand());
         cl.addSubcommand(new GenerateCommand());
         cl.addSubcommand(new McCommand());

@@ -34,7 +34,12 @@ public final class StateDict {
 
     private StateDict() {}
 
-    /** Parameters then buffers of {@code module} and its descendants, by key. */
+    /**
+     * Parameters then buffers of {@code module} and its descendants, by key. Each value is its own handle on the
+     * module's tensor (same storage), valid as long as it is reachable (or until the step scope it was made in closes),
+     * not a reference into the transient dictionary libtorch returns: those dangle once the dictionary is collected,
+     * which crashed {@code Ema.update} in native code.
+     */
     public static Map<String, Tensor> of(Module module) {
         Map<String, Tensor> out = new LinkedHashMap<>();
         put(out, module.named_parameters(true));
@@ -46,7 +51,7 @@ public final class StateDict {
         long n = dict.size();
         for (long i = 0; i < n; i++) {
             var item = dict.get(i);
-            out.put(item.key().getString(), item.value());
+            out.put(item.key().getString(), new Tensor(item.value()));
         }
     }
 

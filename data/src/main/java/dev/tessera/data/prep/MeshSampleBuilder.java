@@ -46,24 +46,12 @@ public final class MeshSampleBuilder implements SampleBuilder {
             TriangleMesh source, PrepOptions o, long seed, Map<String, String> metadata, Map<String, Double> timings)
             throws PrepException {
         long t = System.nanoTime();
-        TriangleMesh cleaned = MeshCleanup.clean(source, CleanupOptions.defaults());
-        if (cleaned.isEmpty()) {
-            throw new PrepException("no triangle left after removing degenerate faces (zero-area mesh)");
-        }
-        Normalization norm;
-        try {
-            norm = cleaned.normalization(o.halfExtent());
-        } catch (IllegalArgumentException e) {
-            throw new PrepException("zero-extent mesh: " + e.getMessage());
-        }
-        TriangleMesh mesh = cleaned.transformed(norm);
+        Normalized normalized = normalize(source, o);
+        Normalization norm = normalized.normalization();
+        TriangleMesh mesh = normalized.mesh();
         t = lap(timings, "clean", t);
 
-        TriangleMesh wt =
-                Watertight.remesh(mesh, new WatertightOptions(o.watertightResolution(), 0.05, o.watertightShrink()));
-        if (wt.isEmpty() || wt.volume() < MIN_VOLUME) {
-            throw new PrepException("zero-volume shape: the watertight surface encloses nothing");
-        }
+        TriangleMesh wt = watertight(mesh, o);
         t = lap(timings, "watertight", t);
 
         MeshDistance distance = MeshDistance.of(wt);
@@ -140,6 +128,45 @@ public final class MeshSampleBuilder implements SampleBuilder {
                 o.sparseResolution(),
                 views,
                 md);
+    }
+
+    /** A source mesh cleaned and moved into the sample frame, and the transform that did it. */
+    public record Normalized(TriangleMesh mesh, Normalization normalization) {}
+
+    /**
+     * The first step of the recipe: the source cleaned ({@link CleanupOptions#defaults()}) and normalised so its
+     * longest side spans {@code [-halfExtent, halfExtent]}.
+     *
+     * @throws PrepException for a zero-area or zero-extent source
+     */
+    public static Normalized normalize(TriangleMesh source, PrepOptions o) throws PrepException {
+        TriangleMesh cleaned = MeshCleanup.clean(source, CleanupOptions.defaults());
+        if (cleaned.isEmpty()) {
+            throw new PrepException("no triangle left after removing degenerate faces (zero-area mesh)");
+        }
+        Normalization norm;
+        try {
+            norm = cleaned.normalization(o.halfExtent());
+        } catch (IllegalArgumentException e) {
+            throw new PrepException("zero-extent mesh: " + e.getMessage());
+        }
+        return new Normalized(cleaned.transformed(norm), norm);
+    }
+
+    /**
+     * The second step: the watertight surface of a normalised mesh, from which every signed distance, surface point
+     * and voxel of the sample is taken. A sample's reference shape is {@code watertight(normalize(source, o).mesh(),
+     * o)} with the settings stored in its metadata.
+     *
+     * @throws PrepException when the surface encloses no volume
+     */
+    public static TriangleMesh watertight(TriangleMesh normalized, PrepOptions o) throws PrepException {
+        TriangleMesh wt = Watertight.remesh(
+                normalized, new WatertightOptions(o.watertightResolution(), 0.05, o.watertightShrink()));
+        if (wt.isEmpty() || wt.volume() < MIN_VOLUME) {
+            throw new PrepException("zero-volume shape: the watertight surface encloses nothing");
+        }
+        return wt;
     }
 
     /** 64³ labels over {@code [-1, 1]³}: 1 where a voxel's cube meets a triangle, 2 inside, 0 outside. */

@@ -1,0 +1,100 @@
+package dev.tessera.app;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.tessera.data.Progress;
+import dev.tessera.data.prep.MeshSampleBuilder;
+import dev.tessera.data.prep.PrepInputs;
+import dev.tessera.data.prep.PrepJob;
+import dev.tessera.data.prep.PrepOptions;
+import dev.tessera.data.synth.ShapeClass;
+import dev.tessera.data.synth.SyntheticShapes;
+import dev.tessera.geometry.io.MeshIO;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code tessera train-vae --model vecset}: a short run, its files, resume, and the usage errors. */
+class TrainVaeCommandTest {
+    @TempDir
+    static Path dir;
+
+    static Path dataset;
+
+    @BeforeAll
+    static void prepare() throws Exception {
+        Path synth = dir.resolve("synth");
+        SyntheticShapes.generate(
+                synth, 2, 5, List.of(ShapeClass.SPHERE, ShapeClass.BOX), 32, MeshIO.Format.PLY, Progress.NONE);
+        PrepOptions small = new PrepOptions(
+                0.9, 32, true, 1200, 300, 15.0, List.of(0.01), 600, 300, 600, 1.05, 0, 1.5, 0, 48, false, 5_000_000, 0);
+        dataset = dir.resolve("ds");
+        new PrepJob(dataset, small, new MeshSampleBuilder(), 2, false, "test")
+                .run(PrepInputs.find(List.of(synth.toString()), null), Progress.NONE);
+    }
+
+    static String[] train(Path run, String... extra) {
+        List<String> args = new java.util.ArrayList<>(
+                List.of("train-vae", "--model", "vecset", "--data", dataset.toString(), "--out", run.toString()));
+        args.addAll(List.of(extra));
+        return args.toArray(new String[0]);
+    }
+
+    @Test
+    void trainsResumesAndRefusesToOverwrite() throws Exception {
+        Path run = dir.resolve("run");
+        CliTest.Run r = CliTest.run(train(
+                run,
+                "--steps",
+                "4",
+                "--batch-size",
+                "1",
+                "--queries",
+                "64,32,64",
+                "--checkpoint-every",
+                "2",
+                "--validate-every",
+                "0",
+                "--validation",
+                "0,1,16"));
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(r.out()).contains("train-vae: vecset 64×8 latents").contains("val/points_volume_iou");
+        for (String f :
+                List.of("config.json", "model.safetensors", "vecset.json", "train.json", "metrics.jsonl", "loss.png")) {
+            assertThat(Files.exists(run.resolve(f))).as(f).isTrue();
+        }
+        assertThat(Files.exists(run.resolve("checkpoints/step-0000003/optimizer.pt")))
+                .isTrue();
+
+        CliTest.Run again = CliTest.run(train(run, "--steps", "4"));
+        assertThat(again.code()).isEqualTo(2);
+        assertThat(again.err()).contains("already holds checkpoints").contains("--resume");
+
+        CliTest.Run changed = CliTest.run(train(run, "--resume", "--lr", "1e-2"));
+        assertThat(changed.code()).isEqualTo(2);
+        assertThat(changed.err()).contains("only --steps may change, not --lr");
+
+        CliTest.Run resumed = CliTest.run(train(run, "--resume", "--steps", "6"));
+        assertThat(resumed.code()).as(resumed.err()).isZero();
+        assertThat(resumed.out()).contains("6 steps");
+        assertThat(Files.exists(run.resolve("checkpoints/step-0000005/trainer.json")))
+                .isTrue();
+    }
+
+    @Test
+    void badInputsAreRefusedWithTheReason() {
+        CliTest.Run model = CliTest.run("train-vae", "--model", "octree", "--data", "x", "--out", "y");
+        assertThat(model.code()).isEqualTo(2);
+        assertThat(model.err()).contains("--model");
+        CliTest.Run queries = CliTest.run(train(dir.resolve("q"), "--queries", "1,2"));
+        assertThat(queries.code()).isEqualTo(2);
+        assertThat(queries.err()).contains("--queries takes three counts");
+        CliTest.Run noData = CliTest.run(
+                "train-vae", "--model", "vecset", "--data", dir.resolve("none").toString(), "--out", "y");
+        assertThat(noData.code()).isEqualTo(1);
+        assertThat(noData.err()).contains("not a dataset directory");
+    }
+}
