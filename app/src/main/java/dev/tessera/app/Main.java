@@ -31,6 +31,8 @@ public final class Main {
         cl.addSubcommand(new SynthCommand());
         cl.addSubcommand(new PrepCommand());
         cl.addSubcommand(new DatasetCommand());
+        cl.addSubcommand(new TrainDitCommand());
+        cl.addSubcommand(new GenerateCommand());
         cl.addSubcommand(new McCommand());
         cl.addSubcommand(new WatertightCommand());
         cl.addSubcommand(new RenderCommand());

@@ -83,6 +83,11 @@ final class PrepCommand implements Callable<Integer> {
     @Option(names = "--transparent", description = "Render views on a transparent background (default: white).")
     boolean transparent;
 
+    @Option(
+            names = "--fixed-views",
+            description = "Views on a fixed orbit (evenly spaced yaw, 20° pitch) instead of random cameras.")
+    boolean fixedViews;
+
     @Option(names = "--max-faces", description = "Refuse sources with more triangles (default 5,000,000).")
     Integer maxFaces;
 
@@ -95,17 +100,25 @@ final class PrepCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
-        PrepOptions o = small ? PrepOptions.small() : PrepOptions.defaults();
+        PrepOptions.Builder b = (small ? PrepOptions.small() : PrepOptions.defaults()).toBuilder();
         if (resolution != null) {
-            o = o.withWatertightResolution(resolution);
+            b.watertightResolution(resolution);
         }
         if (sparseResolution != null) {
-            o = o.withSparseResolution(sparseResolution);
+            b.sparseResolution(sparseResolution);
         }
         if (maxFaces != null) {
-            o = o.withMaxFaces(maxFaces);
+            b.maxFaces(maxFaces);
         }
-        o = o.withViews(views, viewSize, transparent).withSeed(seed);
+        PrepOptions o;
+        try {
+            o = b.views(views, viewSize, transparent)
+                    .fixedViews(fixedViews)
+                    .seed(seed)
+                    .build();
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+        }
         PrepInputs.Found found = PrepInputs.find(inputs, labels);
         if (found.sources().isEmpty()) {
             throw new CommandLine.ParameterException(

@@ -28,6 +28,20 @@ class CliTest {
     }
 
     @Test
+    void helpListsEveryCommandWithItsSummaryWithinTheWidth() {
+        Run r = run("--help");
+        assertThat(r.code()).isZero();
+        for (String name : Main.commandLine().getSubcommands().keySet()) {
+            assertThat(r.out()).containsPattern("(?m)^  " + name + " +\\S");
+        }
+        assertThat(r.out()).contains("prep        Turn meshes into training samples");
+        assertThat(r.out().lines()).allSatisfy(line -> assertThat(line.length()).isLessThanOrEqualTo(80));
+        // a description's source lines flow into one paragraph, so picocli wraps them once
+        assertThat(Cli.paragraphs(new String[] {"one", "two", "", "- item", "three"}))
+                .containsExactly("one two", "", "- item", "three");
+    }
+
+    @Test
     void infoPrintsTheRuntime() {
         Run r = run("info");
         assertThat(r.code()).isZero();

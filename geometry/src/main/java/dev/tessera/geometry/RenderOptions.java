@@ -118,164 +118,115 @@ public record RenderOptions(
 
     /** These options for another image size (checked like {@link #checkSize}). */
     public RenderOptions withSize(int newWidth, int newHeight) {
-        return new RenderOptions(
-                newWidth,
-                newHeight,
-                supersample,
-                background,
-                baseColor,
-                vertexColors,
-                ambient,
-                lights,
-                normalSpace,
-                creaseAngleDeg,
-                useMeshNormals,
-                cullBackFaces,
-                backfaceBrightness);
+        return with(c -> {
+            c.width = newWidth;
+            c.height = newHeight;
+        });
     }
 
     /** These options with 2×2 supersampling on or off. */
     public RenderOptions withSupersample(boolean on) {
-        return new RenderOptions(
-                width,
-                height,
-                on,
-                background,
-                baseColor,
-                vertexColors,
-                ambient,
-                lights,
-                normalSpace,
-                creaseAngleDeg,
-                useMeshNormals,
-                cullBackFaces,
-                backfaceBrightness);
+        return with(c -> c.supersample = on);
     }
 
     /** These options with another background. */
     public RenderOptions withBackground(Background newBackground) {
-        return new RenderOptions(
-                width,
-                height,
-                supersample,
-                newBackground,
-                baseColor,
-                vertexColors,
-                ambient,
-                lights,
-                normalSpace,
-                creaseAngleDeg,
-                useMeshNormals,
-                cullBackFaces,
-                backfaceBrightness);
+        return with(c -> c.background = newBackground);
     }
 
     /** These options with another surface colour (used when the mesh has no vertex colours). */
     public RenderOptions withBaseColor(Srgb color) {
-        return new RenderOptions(
-                width,
-                height,
-                supersample,
-                background,
-                color,
-                vertexColors,
-                ambient,
-                lights,
-                normalSpace,
-                creaseAngleDeg,
-                useMeshNormals,
-                cullBackFaces,
-                backfaceBrightness);
+        return with(c -> c.baseColor = color);
     }
 
     /** These options with the mesh's vertex colours used or ignored. */
     public RenderOptions withVertexColors(boolean on) {
-        return new RenderOptions(
-                width,
-                height,
-                supersample,
-                background,
-                baseColor,
-                on,
-                ambient,
-                lights,
-                normalSpace,
-                creaseAngleDeg,
-                useMeshNormals,
-                cullBackFaces,
-                backfaceBrightness);
+        return with(c -> c.vertexColors = on);
     }
 
     /** These options with another ambient intensity and camera-fixed lights. */
     public RenderOptions withLighting(double newAmbient, List<Light> newLights) {
-        return new RenderOptions(
-                width,
-                height,
-                supersample,
-                background,
-                baseColor,
-                vertexColors,
-                newAmbient,
-                newLights,
-                normalSpace,
-                creaseAngleDeg,
-                useMeshNormals,
-                cullBackFaces,
-                backfaceBrightness);
+        return with(c -> {
+            c.ambient = newAmbient;
+            c.lights = newLights;
+        });
     }
 
     /** These options with the normal map in another frame. */
     public RenderOptions withNormalSpace(NormalSpace space) {
-        return new RenderOptions(
-                width,
-                height,
-                supersample,
-                background,
-                baseColor,
-                vertexColors,
-                ambient,
-                lights,
-                space,
-                creaseAngleDeg,
-                useMeshNormals,
-                cullBackFaces,
-                backfaceBrightness);
+        return with(c -> c.normalSpace = space);
     }
 
     /** Sets the crease angle and whether the mesh's own normals are used. */
     public RenderOptions withShading(double newCreaseAngleDeg, boolean newUseMeshNormals) {
-        return new RenderOptions(
-                width,
-                height,
-                supersample,
-                background,
-                baseColor,
-                vertexColors,
-                ambient,
-                lights,
-                normalSpace,
-                newCreaseAngleDeg,
-                newUseMeshNormals,
-                cullBackFaces,
-                backfaceBrightness);
+        return with(c -> {
+            c.creaseAngleDeg = newCreaseAngleDeg;
+            c.useMeshNormals = newUseMeshNormals;
+        });
     }
 
     /** Sets back-face culling and the brightness of back faces drawn two-sided. */
     public RenderOptions withBackFaces(boolean cull, double brightness) {
-        return new RenderOptions(
-                width,
-                height,
-                supersample,
-                background,
-                baseColor,
-                vertexColors,
-                ambient,
-                lights,
-                normalSpace,
-                creaseAngleDeg,
-                useMeshNormals,
-                cull,
-                brightness);
+        return with(c -> {
+            c.cullBackFaces = cull;
+            c.backfaceBrightness = brightness;
+        });
+    }
+
+    private RenderOptions with(java.util.function.Consumer<Copy> change) {
+        Copy c = new Copy(this);
+        change.accept(c);
+        return c.build();
+    }
+
+    /** A mutable copy for the {@code with…} methods: one place lists the fields. */
+    private static final class Copy {
+        int width;
+        int height;
+        boolean supersample;
+        Background background;
+        Srgb baseColor;
+        boolean vertexColors;
+        double ambient;
+        List<Light> lights;
+        NormalSpace normalSpace;
+        double creaseAngleDeg;
+        boolean useMeshNormals;
+        boolean cullBackFaces;
+        double backfaceBrightness;
+
+        Copy(RenderOptions o) {
+            width = o.width;
+            height = o.height;
+            supersample = o.supersample;
+            background = o.background;
+            baseColor = o.baseColor;
+            vertexColors = o.vertexColors;
+            ambient = o.ambient;
+            lights = o.lights;
+            normalSpace = o.normalSpace;
+            creaseAngleDeg = o.creaseAngleDeg;
+            useMeshNormals = o.useMeshNormals;
+            cullBackFaces = o.cullBackFaces;
+            backfaceBrightness = o.backfaceBrightness;
+        }
+
+        RenderOptions build() {
+            return new RenderOptions(
+                    width,
+                    height,
+                    supersample,
+                    background,
+                    baseColor,
+                    vertexColors,
+                    ambient,
+                    lights,
+                    normalSpace,
+                    creaseAngleDeg,
+                    useMeshNormals,
+                    cullBackFaces,
+                    backfaceBrightness);
+        }
     }
 
     /**

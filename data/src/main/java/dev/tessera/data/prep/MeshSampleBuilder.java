@@ -156,7 +156,16 @@ public final class MeshSampleBuilder implements SampleBuilder {
         return out;
     }
 
-    /** K views from random orbit cameras (yaw uniform, pitch in [-10°, 40°], 40° field of view), framed on the shape. */
+    /** The shape's bounding sphere fills the view up to this factor (10 % air around it). */
+    static final double FRAMING_MARGIN = 1.1;
+
+    /** Pitch of the fixed orbit, degrees. */
+    static final double FIXED_PITCH = 20;
+
+    /**
+     * K views framed on the shape with a 40° field of view: random orbit cameras (yaw uniform, pitch in [-10°, 40°]),
+     * or with {@code fixed_views} a fixed orbit (yaw {@code 360°·v/K}, pitch 20°).
+     */
     static Views render(TriangleMesh wt, PrepOptions o, long seed) {
         SplittableRandom r = new SplittableRandom(seed);
         int k = o.views(), size = o.viewSize();
@@ -170,8 +179,9 @@ public final class MeshSampleBuilder implements SampleBuilder {
                                 : RenderOptions.Background.WHITE);
         double fov = 40;
         for (int v = 0; v < k; v++) {
-            double yaw = r.nextDouble() * 360, pitch = -10 + r.nextDouble() * 50;
-            Camera cam = Camera.framing(wt.bounds(), yaw, pitch, fov, 0.1);
+            double yaw = o.fixedViews() ? 360.0 * v / k : r.nextDouble() * 360;
+            double pitch = o.fixedViews() ? FIXED_PITCH : -10 + r.nextDouble() * 50;
+            Camera cam = Camera.framing(wt.bounds(), yaw, pitch, fov, FRAMING_MARGIN);
             BufferedImage img = Renderer.render(wt, cam, ro).colorImage();
             int base = v * size * size * 4;
             for (int y = 0; y < size; y++) {

@@ -23,6 +23,8 @@ import java.util.List;
  * @param views rendered condition views per shape (0: none)
  * @param viewSize side of each view in pixels
  * @param transparentBackground render views on a transparent (else white) background
+ * @param fixedViews views on a fixed orbit (evenly spaced yaw at 20° pitch, the same for every shape) instead of
+ *     random cameras
  * @param maxFaces sources with more triangles are refused
  * @param seed seed of every random draw (each shape's draws also depend on its content hash)
  */
@@ -43,6 +45,7 @@ public record PrepOptions(
         int views,
         @JsonProperty("view_size") int viewSize,
         @JsonProperty("transparent_background") boolean transparentBackground,
+        @JsonProperty("fixed_views") boolean fixedViews,
         @JsonProperty("max_faces") int maxFaces,
         long seed) {
 
@@ -90,157 +93,199 @@ public record PrepOptions(
 
     /** The defaults: sizes in the range the field trains with (~300k queries, 32k surface points per shape). */
     public static PrepOptions defaults() {
-        return new PrepOptions(
-                0.9,
-                256,
-                true,
-                32768,
-                16384,
-                15.0,
-                List.of(0.001, 0.005, 0.01),
-                50_000,
-                50_000,
-                100_000,
-                1.05,
-                256,
-                1.5,
-                0,
-                224,
-                false,
-                5_000_000,
-                0);
+        return new Builder()
+                .watertightResolution(256)
+                .surfacePoints(32768)
+                .sharpPoints(16384)
+                .nearSigmas(List.of(0.001, 0.005, 0.01))
+                .nearPointsPerSigma(50_000)
+                .nearSharpPoints(50_000)
+                .volumePoints(100_000)
+                .sparseResolution(256)
+                .build();
     }
 
     /** Small sizes for tests and the demo. */
     public static PrepOptions small() {
-        return new PrepOptions(
-                0.9,
-                96,
-                true,
-                4096,
-                2048,
-                15.0,
-                List.of(0.005, 0.02),
-                4096,
-                2048,
-                8192,
-                1.05,
-                64,
-                1.5,
-                0,
-                128,
-                false,
-                5_000_000,
-                0);
+        return new Builder()
+                .watertightResolution(96)
+                .surfacePoints(4096)
+                .sharpPoints(2048)
+                .nearSigmas(List.of(0.005, 0.02))
+                .nearPointsPerSigma(4096)
+                .nearSharpPoints(2048)
+                .volumePoints(8192)
+                .sparseResolution(64)
+                .viewSize(128)
+                .build();
     }
 
-    public PrepOptions withViews(int count, int size, boolean transparent) {
-        return new PrepOptions(
-                halfExtent,
-                watertightResolution,
-                watertightShrink,
-                surfacePoints,
-                sharpPoints,
-                sharpAngleDegrees,
-                nearSigmas,
-                nearPointsPerSigma,
-                nearSharpPoints,
-                volumePoints,
-                volumeExtent,
-                sparseResolution,
-                sparseBand,
-                count,
-                size,
-                transparent,
-                maxFaces,
-                seed);
+    /** A builder starting from these settings. */
+    public Builder toBuilder() {
+        return new Builder(this);
     }
 
-    public PrepOptions withWatertightResolution(int r) {
-        return new PrepOptions(
-                halfExtent,
-                r,
-                watertightShrink,
-                surfacePoints,
-                sharpPoints,
-                sharpAngleDegrees,
-                nearSigmas,
-                nearPointsPerSigma,
-                nearSharpPoints,
-                volumePoints,
-                volumeExtent,
-                sparseResolution,
-                sparseBand,
-                views,
-                viewSize,
-                transparentBackground,
-                maxFaces,
-                seed);
-    }
+    /** Builds {@link PrepOptions}; starts from the defaults' fixed parts (half extent 0.9, 15°, no views). */
+    public static final class Builder {
+        private double halfExtent = 0.9;
+        private int watertightResolution = 256;
+        private boolean watertightShrink = true;
+        private int surfacePoints = 32768;
+        private int sharpPoints = 16384;
+        private double sharpAngleDegrees = 15.0;
+        private List<Double> nearSigmas = List.of(0.001, 0.005, 0.01);
+        private int nearPointsPerSigma = 50_000;
+        private int nearSharpPoints = 50_000;
+        private int volumePoints = 100_000;
+        private double volumeExtent = 1.05;
+        private int sparseResolution = 256;
+        private double sparseBand = 1.5;
+        private int views;
+        private int viewSize = 224;
+        private boolean transparentBackground;
+        private boolean fixedViews;
+        private int maxFaces = 5_000_000;
+        private long seed;
 
-    public PrepOptions withSparseResolution(int r) {
-        return new PrepOptions(
-                halfExtent,
-                watertightResolution,
-                watertightShrink,
-                surfacePoints,
-                sharpPoints,
-                sharpAngleDegrees,
-                nearSigmas,
-                nearPointsPerSigma,
-                nearSharpPoints,
-                volumePoints,
-                volumeExtent,
-                r,
-                sparseBand,
-                views,
-                viewSize,
-                transparentBackground,
-                maxFaces,
-                seed);
-    }
+        public Builder() {}
 
-    public PrepOptions withMaxFaces(int n) {
-        return new PrepOptions(
-                halfExtent,
-                watertightResolution,
-                watertightShrink,
-                surfacePoints,
-                sharpPoints,
-                sharpAngleDegrees,
-                nearSigmas,
-                nearPointsPerSigma,
-                nearSharpPoints,
-                volumePoints,
-                volumeExtent,
-                sparseResolution,
-                sparseBand,
-                views,
-                viewSize,
-                transparentBackground,
-                n,
-                seed);
-    }
+        private Builder(PrepOptions o) {
+            halfExtent = o.halfExtent;
+            watertightResolution = o.watertightResolution;
+            watertightShrink = o.watertightShrink;
+            surfacePoints = o.surfacePoints;
+            sharpPoints = o.sharpPoints;
+            sharpAngleDegrees = o.sharpAngleDegrees;
+            nearSigmas = o.nearSigmas;
+            nearPointsPerSigma = o.nearPointsPerSigma;
+            nearSharpPoints = o.nearSharpPoints;
+            volumePoints = o.volumePoints;
+            volumeExtent = o.volumeExtent;
+            sparseResolution = o.sparseResolution;
+            sparseBand = o.sparseBand;
+            views = o.views;
+            viewSize = o.viewSize;
+            transparentBackground = o.transparentBackground;
+            fixedViews = o.fixedViews;
+            maxFaces = o.maxFaces;
+            seed = o.seed;
+        }
 
-    public PrepOptions withSeed(long s) {
-        return new PrepOptions(
-                halfExtent,
-                watertightResolution,
-                watertightShrink,
-                surfacePoints,
-                sharpPoints,
-                sharpAngleDegrees,
-                nearSigmas,
-                nearPointsPerSigma,
-                nearSharpPoints,
-                volumePoints,
-                volumeExtent,
-                sparseResolution,
-                sparseBand,
-                views,
-                viewSize,
-                transparentBackground,
-                maxFaces,
-                s);
+        public Builder halfExtent(double v) {
+            halfExtent = v;
+            return this;
+        }
+
+        public Builder watertightResolution(int v) {
+            watertightResolution = v;
+            return this;
+        }
+
+        public Builder watertightShrink(boolean v) {
+            watertightShrink = v;
+            return this;
+        }
+
+        public Builder surfacePoints(int v) {
+            surfacePoints = v;
+            return this;
+        }
+
+        public Builder sharpPoints(int v) {
+            sharpPoints = v;
+            return this;
+        }
+
+        public Builder sharpAngleDegrees(double v) {
+            sharpAngleDegrees = v;
+            return this;
+        }
+
+        public Builder nearSigmas(List<Double> v) {
+            nearSigmas = v;
+            return this;
+        }
+
+        public Builder nearPointsPerSigma(int v) {
+            nearPointsPerSigma = v;
+            return this;
+        }
+
+        public Builder nearSharpPoints(int v) {
+            nearSharpPoints = v;
+            return this;
+        }
+
+        public Builder volumePoints(int v) {
+            volumePoints = v;
+            return this;
+        }
+
+        public Builder volumeExtent(double v) {
+            volumeExtent = v;
+            return this;
+        }
+
+        public Builder sparseResolution(int v) {
+            sparseResolution = v;
+            return this;
+        }
+
+        public Builder sparseBand(double v) {
+            sparseBand = v;
+            return this;
+        }
+
+        /** {@code count} views of {@code size}² pixels, on a transparent or white background. */
+        public Builder views(int count, int size, boolean transparent) {
+            views = count;
+            viewSize = size;
+            transparentBackground = transparent;
+            return this;
+        }
+
+        public Builder viewSize(int v) {
+            viewSize = v;
+            return this;
+        }
+
+        public Builder fixedViews(boolean v) {
+            fixedViews = v;
+            return this;
+        }
+
+        public Builder maxFaces(int v) {
+            maxFaces = v;
+            return this;
+        }
+
+        public Builder seed(long v) {
+            seed = v;
+            return this;
+        }
+
+        /** The settings; throws {@link IllegalArgumentException} naming the first invalid one. */
+        public PrepOptions build() {
+            return new PrepOptions(
+                    halfExtent,
+                    watertightResolution,
+                    watertightShrink,
+                    surfacePoints,
+                    sharpPoints,
+                    sharpAngleDegrees,
+                    nearSigmas,
+                    nearPointsPerSigma,
+                    nearSharpPoints,
+                    volumePoints,
+                    volumeExtent,
+                    sparseResolution,
+                    sparseBand,
+                    views,
+                    viewSize,
+                    transparentBackground,
+                    fixedViews,
+                    maxFaces,
+                    seed);
+        }
     }
 }

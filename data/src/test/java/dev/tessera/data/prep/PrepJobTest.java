@@ -33,25 +33,17 @@ class PrepJobTest {
 
     /** Small, fast settings: R 48 watertight, a few thousand points, 2 views of 48 px. */
     static PrepOptions tiny() {
-        return new PrepOptions(
-                0.9,
-                48,
-                true,
-                2000,
-                500,
-                15.0,
-                List.of(0.005, 0.02),
-                1000,
-                500,
-                2000,
-                1.05,
-                32,
-                1.5,
-                2,
-                48,
-                false,
-                5_000_000,
-                0);
+        return new PrepOptions.Builder()
+                .watertightResolution(48)
+                .surfacePoints(2000)
+                .sharpPoints(500)
+                .nearSigmas(List.of(0.005, 0.02))
+                .nearPointsPerSigma(1000)
+                .nearSharpPoints(500)
+                .volumePoints(2000)
+                .sparseResolution(32)
+                .views(2, 48, false)
+                .build();
     }
 
     static PrepJob.Summary prep(Path input, Path out, int workers) throws IOException {
@@ -120,6 +112,67 @@ class PrepJobTest {
         // failed sources are not retried with the same settings
         PrepJob.Summary again = prep(in, dir.resolve("ds"), 1);
         assertThat(again.previouslyFailed()).isEqualTo(3);
+    }
+
+    /** The repository's real meshes (scans with holes, CAD parts, STL and PLY): every one preps and validates. */
+    @Test
+    void everyRealMeshPreps() throws IOException {
+        String p = System.getProperty("tessera.testdata");
+        Path meshes = (p != null ? Path.of(p) : Path.of("..", "testdata")).resolve("meshes");
+        PrepJob job = new PrepJob(
+                dir.resolve("ds"),
+                tiny().toBuilder().views(0, 48, false).build(),
+                new MeshSampleBuilder(),
+                2,
+                false,
+                "test");
+        PrepJob.Summary s = job.run(PrepInputs.find(List.of(meshes.toString()), null), Progress.NONE);
+        assertThat(s.total()).isEqualTo(16);
+        // b9.ply is a point cloud (22,300 vertices, no faces): recorded as failed with the reason
+        Map<String, ManifestRecord> records =
+                Manifest.read(dir.resolve("ds/manifest.jsonl")).latest();
+        assertThat(records.get("b9").error()).isEqualTo("empty mesh (no triangles)");
+        assertThat(records.values())
+                .filteredOn(r -> !r.id().equals("b9"))
+                .allSatisfy(
+                        r -> assertThat(r.ok()).as(r.id() + ": " + r.error()).isTrue());
+        assertThat(s.written()).isEqualTo(15);
+        Dataset d = Dataset.open(dir.resolve("ds"));
+        for (String id : d.ids()) {
+            try (SafetensorsReader r = d.open(id)) {
+                SampleValidator.Report rep = SampleValidator.validate(r);
+                assertThat(rep.problems()).as(id).isEmpty();
+                assertThat(rep.signDisagreements()).as(id).isZero();
+            }
+        }
+        // fandisk is a CAD part: it has sharp edges; the sphere has none
+        assertThat(Sample.read(d.file("fandisk")).sharpPoints()).isNotEmpty();
+        assertThat(Sample.read(d.file("sphere")).sharpPoints()).isEmpty();
+    }
+
+    @Test
+    void fixedViewsAreTheSameOrbitForEveryShape() throws IOException {
+        Path in = synth(dir.resolve("synth"), 2);
+        PrepOptions o = tiny().toBuilder().views(4, 32, true).fixedViews(true).build();
+        new PrepJob(dir.resolve("ds"), o, new MeshSampleBuilder(), 1, false, "test")
+                .run(PrepInputs.find(List.of(in.toString()), null), Progress.NONE);
+        Dataset d = Dataset.open(dir.resolve("ds"));
+        for (String id : d.ids()) {
+            float[] orbits = Sample.read(d.file(id)).views().orbits();
+            for (int v = 0; v < 4; v++) {
+                assertThat(orbits[4 * v]).isEqualTo(90f * v);
+                assertThat(orbits[4 * v + 1]).isEqualTo(20f);
+            }
+            // framed with air around the shape: the corners are transparent, the centre is covered
+            byte[] images = Sample.read(d.file(id)).views().images();
+            for (int v = 0; v < 4; v++) {
+                int base = v * 32 * 32 * 4;
+                assertThat(images[base + 3]).as("corner alpha").isZero();
+                assertThat(images[base + (16 * 32 + 16) * 4 + 3])
+                        .as("centre alpha")
+                        .isEqualTo((byte) -1);
+            }
+        }
     }
 
     /** Entry point of the child JVM that gets killed: prep with one worker. */

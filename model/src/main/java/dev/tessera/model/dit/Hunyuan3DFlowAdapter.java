@@ -29,7 +29,7 @@ import org.bytedeco.pytorch.Tensor;
  * ({@code z = scale_factor · VAE latent}) and the guidance (an all-zero condition of the same shape as the
  * unconditional branch; the guidance-distilled models take the scale as an input instead).
  */
-public final class Hunyuan3DFlowAdapter {
+public final class Hunyuan3DFlowAdapter implements dev.tessera.model.flow.VelocityModel {
     static {
         Torch.load();
     }
@@ -71,6 +71,7 @@ public final class Hunyuan3DFlowAdapter {
      * Tessera's velocity {@code dz/dt} at {@code z [B, N, C]} and Tessera times {@code t [B]}, for condition tokens
      * {@code cond}.
      */
+    @Override
     public Tensor velocity(Tensor z, Tensor t, Tensor cond) {
         return tesseraVelocity(model, z, t, cond);
     }

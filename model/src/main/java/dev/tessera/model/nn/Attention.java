@@ -88,14 +88,36 @@ public final class Attention extends Module {
 
     /** Cross-attention: {@code x [B, N, C]} attends to {@code context [B, M, Cc]} → {@code [B, N, C]}. */
     public Tensor forward(Tensor x, Tensor context) {
+        return forwardKeysValues(x, keysValues(context));
+    }
+
+    /**
+     * The context's keys (QK-normed) and values of a cross-attention, {@code [B, M, Cc]} → {@code [2, B, H, M, D]}:
+     * computed once, they serve every call with the same context ({@link #forwardKeysValues}), as when sampling
+     * runs the model many times on one condition.
+     */
+    public Tensor keysValues(Tensor context) {
         if (q == null) {
             throw new IllegalStateException("self-attention takes no context: call forward(x)");
         }
-        long b = x.size(0), m = context.size(1), c = x.size(2);
+        long b = context.size(0), m = context.size(1), d = q.weight().size(0) / heads;
+        Tensor t = kv.forward(context).reshape(b, m, 2, heads, d).permute(2, 0, 3, 1, 4); // [2, B, H, M, D]
+        if (kNorm == null) {
+            return t;
+        }
+        return torch.stack(new TensorVector(normForward(kNorm, t.select(0, 0)), t.select(0, 1)), 0); // [2, B, H, M, D]
+    }
+
+    /** Cross-attention with precomputed {@link #keysValues}: {@code x [B, N, C]} → {@code [B, N, C]}. */
+    public Tensor forwardKeysValues(Tensor x, Tensor keysValues) {
+        if (q == null) {
+            throw new IllegalStateException("self-attention takes no context: call forward(x)");
+        }
         Tensor qh = splitHeads(q.forward(x), heads); // [B, H, N, D]
-        Tensor t = kv.forward(context).reshape(b, m, 2, heads, c / heads).permute(2, 0, 3, 1, 4); // [2, B, H, M, D]
-        Tensor o = attend(qh, t.select(0, 0), t.select(0, 1)); // [B, H, N, D]
-        return proj.forward(mergeHeads(o)); // [B, N, C]
+        if (qNorm != null) {
+            qh = normForward(qNorm, qh); // [B, H, N, D]
+        }
+        return proj.forward(mergeHeads(sdpa(qh, keysValues.select(0, 0), keysValues.select(0, 1)))); // [B, N, C]
     }
 
     private Tensor attend(Tensor qh, Tensor kh, Tensor vh) {

@@ -97,222 +97,129 @@ public record TrainOptions(
     }
 
     public TrainOptions withSteps(int n) {
-        return new TrainOptions(
-                n,
-                lr,
-                warmupSteps,
-                minLrFactor,
-                weightDecay,
-                beta1,
-                beta2,
-                eps,
-                gradClip,
-                emaDecay,
-                accumulation,
-                bf16,
-                checkpointEvery,
-                validateEvery,
-                logEvery,
-                keepCheckpoints,
-                seed,
-                skipNonFinite);
+        return with(c -> c.steps = n);
     }
 
     public TrainOptions withCheckpointEvery(int n) {
-        return new TrainOptions(
-                steps,
-                lr,
-                warmupSteps,
-                minLrFactor,
-                weightDecay,
-                beta1,
-                beta2,
-                eps,
-                gradClip,
-                emaDecay,
-                accumulation,
-                bf16,
-                n,
-                validateEvery,
-                logEvery,
-                keepCheckpoints,
-                seed,
-                skipNonFinite);
+        return with(c -> c.checkpointEvery = n);
     }
 
     public TrainOptions withEma(double decay) {
-        return new TrainOptions(
-                steps,
-                lr,
-                warmupSteps,
-                minLrFactor,
-                weightDecay,
-                beta1,
-                beta2,
-                eps,
-                gradClip,
-                decay,
-                accumulation,
-                bf16,
-                checkpointEvery,
-                validateEvery,
-                logEvery,
-                keepCheckpoints,
-                seed,
-                skipNonFinite);
+        return with(c -> c.emaDecay = decay);
     }
 
     public TrainOptions withValidateEvery(int n) {
-        return new TrainOptions(
-                steps,
-                lr,
-                warmupSteps,
-                minLrFactor,
-                weightDecay,
-                beta1,
-                beta2,
-                eps,
-                gradClip,
-                emaDecay,
-                accumulation,
-                bf16,
-                checkpointEvery,
-                n,
-                logEvery,
-                keepCheckpoints,
-                seed,
-                skipNonFinite);
+        return with(c -> c.validateEvery = n);
     }
 
     public TrainOptions withAccumulation(int n) {
-        return new TrainOptions(
-                steps,
-                lr,
-                warmupSteps,
-                minLrFactor,
-                weightDecay,
-                beta1,
-                beta2,
-                eps,
-                gradClip,
-                emaDecay,
-                n,
-                bf16,
-                checkpointEvery,
-                validateEvery,
-                logEvery,
-                keepCheckpoints,
-                seed,
-                skipNonFinite);
+        return with(c -> c.accumulation = n);
     }
 
     public TrainOptions withBf16(boolean on) {
-        return new TrainOptions(
-                steps,
-                lr,
-                warmupSteps,
-                minLrFactor,
-                weightDecay,
-                beta1,
-                beta2,
-                eps,
-                gradClip,
-                emaDecay,
-                accumulation,
-                on,
-                checkpointEvery,
-                validateEvery,
-                logEvery,
-                keepCheckpoints,
-                seed,
-                skipNonFinite);
+        return with(c -> c.bf16 = on);
     }
 
     public TrainOptions withSkipNonFinite(boolean on) {
-        return new TrainOptions(
-                steps,
-                lr,
-                warmupSteps,
-                minLrFactor,
-                weightDecay,
-                beta1,
-                beta2,
-                eps,
-                gradClip,
-                emaDecay,
-                accumulation,
-                bf16,
-                checkpointEvery,
-                validateEvery,
-                logEvery,
-                keepCheckpoints,
-                seed,
-                on);
+        return with(c -> c.skipNonFinite = on);
     }
 
     public TrainOptions withSeed(long s) {
-        return new TrainOptions(
-                steps,
-                lr,
-                warmupSteps,
-                minLrFactor,
-                weightDecay,
-                beta1,
-                beta2,
-                eps,
-                gradClip,
-                emaDecay,
-                accumulation,
-                bf16,
-                checkpointEvery,
-                validateEvery,
-                logEvery,
-                keepCheckpoints,
-                s,
-                skipNonFinite);
+        return with(c -> c.seed = s);
     }
 
     public TrainOptions withWarmup(int n) {
-        return new TrainOptions(
-                steps,
-                lr,
-                n,
-                minLrFactor,
-                weightDecay,
-                beta1,
-                beta2,
-                eps,
-                gradClip,
-                emaDecay,
-                accumulation,
-                bf16,
-                checkpointEvery,
-                validateEvery,
-                logEvery,
-                keepCheckpoints,
-                seed,
-                skipNonFinite);
+        return with(c -> c.warmupSteps = n);
     }
 
     public TrainOptions withLogEvery(int n) {
-        return new TrainOptions(
-                steps,
-                lr,
-                warmupSteps,
-                minLrFactor,
-                weightDecay,
-                beta1,
-                beta2,
-                eps,
-                gradClip,
-                emaDecay,
-                accumulation,
-                bf16,
-                checkpointEvery,
-                validateEvery,
-                n,
-                keepCheckpoints,
-                seed,
-                skipNonFinite);
+        return with(c -> c.logEvery = n);
+    }
+
+    public TrainOptions withLr(double v) {
+        return with(c -> c.lr = v);
+    }
+
+    public TrainOptions withGradClip(double v) {
+        return with(c -> c.gradClip = v);
+    }
+
+    public TrainOptions withWeightDecay(double v) {
+        return with(c -> c.weightDecay = v);
+    }
+
+    public TrainOptions withKeepCheckpoints(int n) {
+        return with(c -> c.keepCheckpoints = n);
+    }
+
+    private TrainOptions with(java.util.function.Consumer<Copy> change) {
+        Copy c = new Copy(this);
+        change.accept(c);
+        return c.build();
+    }
+
+    /** A mutable copy for the {@code with…} methods: one place lists the fields. */
+    private static final class Copy {
+        int steps;
+        double lr;
+        int warmupSteps;
+        double minLrFactor;
+        double weightDecay;
+        double beta1;
+        double beta2;
+        double eps;
+        double gradClip;
+        double emaDecay;
+        int accumulation;
+        boolean bf16;
+        int checkpointEvery;
+        int validateEvery;
+        int logEvery;
+        int keepCheckpoints;
+        long seed;
+        boolean skipNonFinite;
+
+        Copy(TrainOptions o) {
+            steps = o.steps;
+            lr = o.lr;
+            warmupSteps = o.warmupSteps;
+            minLrFactor = o.minLrFactor;
+            weightDecay = o.weightDecay;
+            beta1 = o.beta1;
+            beta2 = o.beta2;
+            eps = o.eps;
+            gradClip = o.gradClip;
+            emaDecay = o.emaDecay;
+            accumulation = o.accumulation;
+            bf16 = o.bf16;
+            checkpointEvery = o.checkpointEvery;
+            validateEvery = o.validateEvery;
+            logEvery = o.logEvery;
+            keepCheckpoints = o.keepCheckpoints;
+            seed = o.seed;
+            skipNonFinite = o.skipNonFinite;
+        }
+
+        TrainOptions build() {
+            return new TrainOptions(
+                    steps,
+                    lr,
+                    warmupSteps,
+                    minLrFactor,
+                    weightDecay,
+                    beta1,
+                    beta2,
+                    eps,
+                    gradClip,
+                    emaDecay,
+                    accumulation,
+                    bf16,
+                    checkpointEvery,
+                    validateEvery,
+                    logEvery,
+                    keepCheckpoints,
+                    seed,
+                    skipNonFinite);
+        }
     }
 }

@@ -1,0 +1,141 @@
+package dev.tessera.app;
+
+import dev.tessera.model.Torch;
+import dev.tessera.model.dit.GridDitBench;
+import dev.tessera.model.dit.VecSetDitBench;
+import dev.tessera.model.sparse.SparseStructureVaeBench;
+import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code tessera bench model}: model training and sampling steps at the {@code bench()} presets, each side by side with
+ * the same work in PyTorch eager ({@code bench/peers/torch_bench.py}, same sizes, same thread count).
+ *
+ * <p>The lines are a registry: a name (shared with the peer's output) and a function {@code (warmup, reps) →} median
+ * wall ms, with the median process CPU time of the same repetitions beside it.
+ */
+@Command(
+        name = "model",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Time model training and sampling steps at the bench() presets against PyTorch eager",
+            "(bench/peers/torch_bench.py, same sizes, 2 threads). Prints, per line: Tessera's median wall ms,",
+            "its CPU ms, the peer's wall ms and the ratio Tessera/peer (below 1 is faster)."
+        })
+final class ModelBench implements Callable<Integer> {
+    /** One benchmark line: its timed function and its default repetitions. */
+    record Line(String name, Timed run, int warmup, int reps) {}
+
+    /** A timed function returning the median wall ms (and leaving its CPU ms for {@link #cpu}). */
+    interface Timed {
+        double run(int warmup, int reps);
+    }
+
+    /** The registered lines, in print order. */
+    static final Map<String, Line> LINES = new LinkedHashMap<>();
+
+    private static void register(Line l) {
+        LINES.put(l.name(), l);
+    }
+
+    static {
+        register(new Line(VecSetDitBench.TRAIN, VecSetDitBench::train, 2, 5));
+        register(new Line(VecSetDitBench.SAMPLE, VecSetDitBench::sample, 1, 3));
+        register(new Line(SparseStructureVaeBench.NAME, SparseStructureVaeBench::run, 1, 3));
+        register(new Line(GridDitBench.NAME, GridDitBench::run, 2, 5));
+    }
+
+    private static double cpu(String name) {
+        return switch (name) {
+            case VecSetDitBench.TRAIN, VecSetDitBench.SAMPLE -> VecSetDitBench.lastCpuMillis();
+            case GridDitBench.NAME -> GridDitBench.lastCpuMillis();
+            case SparseStructureVaeBench.NAME -> SparseStructureVaeBench.lastCpuMillis();
+            default -> Double.NaN;
+        };
+    }
+
+    @Spec
+    CommandSpec spec;
+
+    @Parameters(
+            arity = "0..*",
+            paramLabel = "LINE",
+            description = "Lines to run (default: all): ${COMPLETION-CANDIDATES}",
+            completionCandidates = LineNames.class)
+    List<String> names = new ArrayList<>();
+
+    @Option(names = "--reps", description = "Timed repetitions per line (default: the line's own, 3–5).")
+    Integer reps;
+
+    @Option(names = "--warmup", description = "Untimed repetitions first (default: the line's own, 1–2).")
+    Integer warmup;
+
+    @Option(names = "--threads", defaultValue = "2", description = "Threads of the peer (default: ${DEFAULT-VALUE}).")
+    int threads;
+
+    @Option(names = "--no-peers", negatable = true, defaultValue = "true", description = "Run the PyTorch peer.")
+    boolean peers;
+
+    /** The registered names, for the help text. */
+    static final class LineNames extends ArrayList<String> {
+        LineNames() {
+            super(LINES.keySet());
+        }
+    }
+
+    @Override
+    public Integer call() {
+        Torch.load();
+        PrintWriter out = spec.commandLine().getOut();
+        List<String> chosen = names.isEmpty() ? new ArrayList<>(LINES.keySet()) : names;
+        for (String n : chosen) {
+            if (!LINES.containsKey(n)) {
+                throw new picocli.CommandLine.ParameterException(
+                        spec.commandLine(), "unknown line '" + n + "'; the lines are " + LINES.keySet());
+            }
+        }
+        Map<String, double[]> ours = new LinkedHashMap<>();
+        for (String n : chosen) {
+            Line l = LINES.get(n);
+            double wall = l.run().run(warmup != null ? warmup : l.warmup(), reps != null ? reps : l.reps());
+            ours.put(n, new double[] {wall, cpu(n)});
+            out.printf(Locale.ROOT, "%s %.1f ms (cpu %.1f ms)%n", n, wall, cpu(n));
+            out.flush();
+        }
+        if (!peers) {
+            return Cli.OK;
+        }
+        List<String> args = new ArrayList<>();
+        args.add(Integer.toString(threads));
+        args.addAll(chosen);
+        Peers.Result peer = Peers.run("torch_bench.py", threads, args, 3600);
+        if (!peer.ok()) {
+            out.println("peer: " + peer.failure());
+            return Cli.OK;
+        }
+        out.printf(Locale.ROOT, "%-34s %12s %12s %12s %8s%n", "line", "tessera_ms", "cpu_ms", "pytorch_ms", "ratio");
+        for (var e : ours.entrySet()) {
+            Double p = peer.values().get(e.getKey());
+            out.printf(
+                    Locale.ROOT,
+                    "%-34s %12.1f %12.1f %12s %8s%n",
+                    e.getKey(),
+                    e.getValue()[0],
+                    e.getValue()[1],
+                    p == null ? "-" : String.format(Locale.ROOT, "%.1f", p),
+                    p == null ? "-" : String.format(Locale.ROOT, "%.2f", e.getValue()[0] / p));
+        }
+        out.flush();
+        return Cli.OK;
+    }
+}

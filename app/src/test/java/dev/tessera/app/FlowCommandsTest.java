@@ -1,0 +1,155 @@
+package dev.tessera.app;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.tessera.model.Checkpoint;
+import dev.tessera.model.Rng;
+import dev.tessera.model.StateDict;
+import dev.tessera.model.latent.LatentKind;
+import dev.tessera.model.latent.LatentSetInfo;
+import dev.tessera.model.latent.LatentSetWriter;
+import dev.tessera.model.latent.Posterior;
+import dev.tessera.model.latent.VaeReference;
+import dev.tessera.model.nn.Init;
+import dev.tessera.model.sparse.SparseStructureVae;
+import dev.tessera.model.sparse.SparseStructureVaeConfig;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** train-dit and generate through the command line, on the sparse-structure (grid) path. */
+class FlowCommandsTest {
+    @TempDir
+    Path dir;
+
+    /** A tiny sparse-structure VAE whose decoder fills its grid, and 4 random latents of it (class a or b). */
+    Path latents(Path vae) throws Exception {
+        SparseStructureVaeConfig vc = SparseStructureVaeConfig.tiny();
+        SparseStructureVae ss = new SparseStructureVae(vc, Rng.cpu(0));
+        for (var e : StateDict.of(ss).entrySet()) {
+            if (e.getKey().startsWith("decoder.out_layer.2.")) {
+                Init.constant(e.getValue(), e.getKey().endsWith("bias") ? 1 : 0);
+            }
+        }
+        Checkpoint.save(vae, vc, ss);
+        long r = vc.latentResolution();
+        Path out = dir.resolve("latents");
+        LatentSetWriter w = LatentSetWriter.create(
+                out,
+                LatentSetInfo.of(
+                        LatentKind.SPARSE_STRUCTURE,
+                        new long[] {vc.latentChannels(), r, r, r},
+                        Posterior.MEAN,
+                        VaeReference.of(vae),
+                        null));
+        SplittableRandom rnd = new SplittableRandom(1);
+        for (int i = 0; i < 4; i++) {
+            float[] z = new float[(int) (vc.latentChannels() * r * r * r)];
+            for (int k = 0; k < z.length; k++) {
+                z[k] = (float) rnd.nextGaussian();
+            }
+            w.write("g" + i, z, i % 2 == 0 ? "a" : "b", null);
+        }
+        w.finish();
+        return out;
+    }
+
+    @Test
+    void trainThenGenerateWritesMeshesAndPreviews() throws Exception {
+        Path vae = dir.resolve("vae");
+        Path lat = latents(vae);
+        Path run = dir.resolve("dit");
+        CliTest.Run t = CliTest.run(
+                "train-dit",
+                "--latents",
+                lat.toString(),
+                "--vae",
+                vae.toString(),
+                "--model",
+                "grid",
+                "--cond",
+                "class",
+                "--steps",
+                "3",
+                "--batch",
+                "2",
+                "--out",
+                run.toString());
+        assertThat(t.code()).as(t.err()).isZero();
+        assertThat(t.out()).contains("trained 3 steps");
+        assertThat(run.resolve("model.safetensors")).exists();
+        assertThat(run.resolve("metrics.jsonl")).exists();
+
+        Path out = dir.resolve("shapes");
+        CliTest.Run g = CliTest.run(
+                "generate",
+                "--ckpt",
+                run.toString(),
+                "--class",
+                "b",
+                "--count",
+                "2",
+                "--steps",
+                "2",
+                "--out",
+                out.toString());
+        assertThat(g.code()).as(g.err()).isZero();
+        assertThat(g.out()).contains("wrote 2 shapes (2 closed)");
+        assertThat(out.resolve("sample-001.glb")).exists();
+        assertThat(out.resolve("sheet.png")).exists();
+
+        CliTest.Run unknown = CliTest.run(
+                "generate",
+                "--ckpt",
+                run.toString(),
+                "--class",
+                "c",
+                "--out",
+                dir.resolve("x").toString());
+        assertThat(unknown.code()).isEqualTo(1);
+        assertThat(unknown.err()).contains("class \"c\" is not in the model; its classes are [a, b]");
+        assertThat(dir.resolve("x")).doesNotExist();
+        CliTest.Run again = CliTest.run("generate", "--ckpt", run.toString(), "--class", "a", "--out", out.toString());
+        assertThat(again.code()).isEqualTo(1);
+        assertThat(again.err()).contains("not empty");
+        CliTest.Run twice = CliTest.run(
+                "train-dit",
+                "--latents",
+                lat.toString(),
+                "--vae",
+                vae.toString(),
+                "--model",
+                "grid",
+                "--cond",
+                "class",
+                "--steps",
+                "3",
+                "--out",
+                run.toString());
+        assertThat(twice.code()).isEqualTo(1);
+        assertThat(twice.err()).contains("--resume");
+    }
+
+    @Test
+    void badOptionsAreUsageErrors() throws Exception {
+        CliTest.Run r = CliTest.run("train-dit", "--latents", "l", "--vae", "v", "--out", "o", "--model", "unet");
+        assertThat(r.code()).isEqualTo(2);
+        assertThat(r.err()).contains("--model must be vecset or grid");
+        CliTest.Run g = CliTest.run("generate", "--ckpt", "c", "--out", "o", "--count", "0");
+        assertThat(g.code()).isEqualTo(2);
+        CliTest.Run missing = CliTest.run(
+                "generate",
+                "--ckpt",
+                dir.resolve("none").toString(),
+                "--out",
+                dir.resolve("o").toString());
+        assertThat(missing.code()).isEqualTo(1);
+        assertThat(missing.err()).contains("config.json");
+        assertThat(Files.exists(dir.resolve("o"))).isFalse();
+        CliTest.Run bench = CliTest.run("bench", "model", "--help");
+        assertThat(bench.out())
+                .contains("vecset_dit_train_step", "vecset_dit_sample_10_steps_cfg", "grid_dit_train_step");
+    }
+}

@@ -1,0 +1,142 @@
+package dev.tessera.model.dit;
+
+import dev.tessera.model.Optimizers;
+import dev.tessera.model.Rng;
+import dev.tessera.model.StepScope;
+import dev.tessera.model.flow.EulerSampler;
+import dev.tessera.model.flow.Guidance;
+import dev.tessera.model.flow.RectifiedFlow;
+import dev.tessera.model.flow.Timesteps;
+import java.util.Arrays;
+import org.bytedeco.pytorch.AdamW;
+import org.bytedeco.pytorch.Generator;
+import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.global.torch;
+
+/**
+ * The VecSet DiT benchmarks, on the {@link VecSetDiTConfig#bench()} preset (256 tokens × 32, width 384, depth 4, 6
+ * heads, cross-attention to 257 × 384 condition tokens), as {@code bench/peers/torch_bench.py} runs its {@code
+ * VecSetDiT}:
+ *
+ * <ul>
+ *   <li>{@value #TRAIN}: one AdamW rectified-flow step on a batch of 2 (logit-normal(0, 1) t, MSE to z₁ − z₀);
+ *   <li>{@value #SAMPLE}: 10 Euler steps for one latent with classifier-free guidance 7.5 (each step one batched
+ *       call on the conditional and the all-zero condition).
+ * </ul>
+ *
+ * {@code tessera bench model} calls {@link #train} and {@link #sample}; each returns the median wall time in ms, and
+ * {@link #lastCpuMillis()} the median process CPU time of the same repetitions.
+ */
+public final class VecSetDitBench {
+    /** Line name of the training step, shared with the Python peer. */
+    public static final String TRAIN = "vecset_dit_train_step";
+    /** Line name of the sampling run, shared with the Python peer. */
+    public static final String SAMPLE = "vecset_dit_sample_10_steps_cfg";
+
+    private static volatile double lastCpuMillis = Double.NaN;
+
+    private VecSetDitBench() {}
+
+    /** The median process CPU time (all threads) of the last run's repetitions, in ms. */
+    public static double lastCpuMillis() {
+        return lastCpuMillis;
+    }
+
+    private static long cpuNanos() {
+        return java.lang.management.ManagementFactory.getOperatingSystemMXBean()
+                        instanceof com.sun.management.OperatingSystemMXBean os
+                ? os.getProcessCpuTime()
+                : 0;
+    }
+
+    /** Median ms of {@code reps} training steps after {@code warmup}, for the bench preset, batch 2, 257 tokens. */
+    public static double train(int warmup, int reps) {
+        return train(VecSetDiTConfig.bench(), 2, 257, warmup, reps);
+    }
+
+    /** The same for any config, batch and number of condition tokens. */
+    public static double train(VecSetDiTConfig config, int batch, int condTokens, int warmup, int reps) {
+        Generator g = Rng.cpu(0);
+        VecSetDiT model = new VecSetDiT(config, g);
+        AdamW opt = new AdamW(model.parameters(), Optimizers.adamWOptions(1e-4, 0.9, 0.999, 1e-8, 0));
+        Tensor x1 = StepScope.keep(Rng.randn(g, batch, config.latentTokens(), config.latentChannels())); // [B, N, C]
+        Tensor ctx = StepScope.keep(Rng.randn(g, batch, condTokens, config.contextDim())); // [B, M, C_ctx]
+        RectifiedFlow flow = new RectifiedFlow(0, 1, 0);
+        try {
+            return time(warmup, reps, () -> {
+                RectifiedFlow.Loss l = flow.loss(model, x1, ctx, null, g);
+                opt.zero_grad();
+                l.loss().backward();
+                opt.step();
+                l.loss().item_double();
+            });
+        } finally {
+            StepScope.release(x1);
+            StepScope.release(ctx);
+        }
+    }
+
+    /** Median ms of {@code reps} 10-step guided samplings after {@code warmup}, for the bench preset. */
+    public static double sample(int warmup, int reps) {
+        return sample(VecSetDiTConfig.bench(), 257, 10, 7.5, warmup, reps);
+    }
+
+    /** The same for any config, number of condition tokens, steps and guidance scale (one latent). */
+    public static double sample(VecSetDiTConfig config, int condTokens, int steps, double cfg, int warmup, int reps) {
+        Generator g = Rng.cpu(0);
+        VecSetDiT model = new VecSetDiT(config, g);
+        randomiseZeroLayers(model, g); // a trained model's arithmetic, not a short-cut through zeros
+        model.eval();
+        Tensor ctx = StepScope.keep(Rng.randn(g, 1, condTokens, config.contextDim())); // [1, M, C_ctx]
+        Tensor uncond = StepScope.keep(torch.zeros_like(ctx)); // [1, M, C_ctx]
+        double[] times = Timesteps.uniform(steps, 1.0);
+        EulerSampler euler = new EulerSampler();
+        try {
+            return time(warmup, reps, () -> {
+                Tensor noise = Rng.randn(g, 1, config.latentTokens(), config.latentChannels()); // [1, N, C]
+                Tensor z = euler.sample(model, noise, times, ctx, uncond, Guidance.of(cfg)); // [1, N, C]
+                z.sum().item_double();
+            });
+        } finally {
+            StepScope.release(ctx);
+            StepScope.release(uncond);
+        }
+    }
+
+    static void randomiseZeroLayers(VecSetDiT model, Generator g) {
+        for (var e : dev.tessera.model.StateDict.of(model).entrySet()) {
+            if (e.getKey().contains("adaln_linear.weight") || e.getKey().contains("final_layer")) {
+                dev.tessera.model.nn.Init.normal(e.getValue(), 0, 0.02, g);
+            }
+        }
+    }
+
+    private static double time(int warmup, int reps, Runnable step) {
+        double[] ms = new double[reps];
+        double[] cpu = new double[reps];
+        for (int i = 0; i < warmup + reps; i++) {
+            long t0 = System.nanoTime(), c0 = cpuNanos();
+            try (StepScope s = new StepScope()) {
+                step.run();
+            }
+            if (i >= warmup) {
+                ms[i - warmup] = (System.nanoTime() - t0) / 1e6;
+                cpu[i - warmup] = (cpuNanos() - c0) / 1e6;
+            }
+        }
+        Arrays.sort(ms);
+        Arrays.sort(cpu);
+        lastCpuMillis = cpu[reps / 2];
+        return ms[reps / 2];
+    }
+
+    /** Prints both lines ({@code name wall_ms cpu cpu_ms}); args: [warmup] [reps]. */
+    public static void main(String[] args) {
+        int warmup = args.length > 0 ? Integer.parseInt(args[0]) : 2;
+        int reps = args.length > 1 ? Integer.parseInt(args[1]) : 5;
+        double t = train(warmup, reps);
+        System.out.printf("%s %.1f cpu %.1f%n", TRAIN, t, lastCpuMillis);
+        double s = sample(Math.max(1, warmup / 2), Math.max(1, reps - 2));
+        System.out.printf("%s %.1f cpu %.1f%n", SAMPLE, s, lastCpuMillis);
+    }
+}
