@@ -36,6 +36,7 @@ public final class KernelMap {
     private final Tensor outKeys; // [M] (strided maps) or null
     private final int[] outShape;
     private final SparseTensor.SpatialCache outCache; // the output coordinate set's cache (strided maps)
+    private Device device = new Device("cpu");
 
     private KernelMap(
             int kernel,
@@ -114,7 +115,9 @@ public final class KernelMap {
                 out[volume - 1 - t] = nb;
             }
         }
-        return new KernelMap(k, 1, half, in, out, n > 0 ? centre : -1, n, null, null, shape);
+        KernelMap m = new KernelMap(k, 1, half, in, out, n > 0 ? centre : -1, n, null, null, shape);
+        m.device = x.coords().device();
+        return m;
     }
 
     private static Tensor inside(Tensor coords, int axis, int d, int size) {
@@ -255,6 +258,33 @@ public final class KernelMap {
             }
         }
         return p;
+    }
+
+    private Tensor neighbours; // [N, K] int64, built on first use
+
+    /**
+     * For a submanifold map: the row of each output's neighbour at each offset, {@code [N, k³]} int64, {@code N} where
+     * the neighbour is missing (the implicit GEMM's gather table). Built from the pairs on first use.
+     */
+    synchronized Tensor neighbours() {
+        if (identityOffset < 0) {
+            throw new IllegalStateException("a neighbour table exists for submanifold maps only");
+        }
+        if (neighbours == null || neighbours.isNull()) {
+            int volume = inRows.length;
+            Tensor table =
+                    torch.full(new long[] {outputs * volume}, new Scalar(outputs), VoxelKeys.longs(device)); // [N·K]
+            for (int t = 0; t < volume; t++) {
+                if (t == identityOffset) {
+                    Tensor rows = VoxelKeys.arange(outputs, table.device());
+                    table.index_copy_(0, rows.mul(new Scalar(volume)).add(new Scalar(t)), rows);
+                } else if (inRows[t] != null) {
+                    table.index_copy_(0, outRows[t].mul(new Scalar(volume)).add(new Scalar(t)), inRows[t]);
+                }
+            }
+            neighbours = table.view(outputs, volume);
+        }
+        return neighbours;
     }
 
     /** Whether no tensor of the map has been freed by a closed scope. */

@@ -22,8 +22,21 @@ public final class SparseSubdivide {
      */
     public record Children(SparseTensor children, Tensor parent) {}
 
+    /**
+     * The coordinates of the children without their features: canonical coordinates {@code [8N, 4]}, their keys
+     * {@code [8N]}, the parent row {@code [8N]} and the child's place in its parent {@code [8N]}, {@code 4i + 2j + k}.
+     */
+    public record Layout(Tensor coords, Tensor keys, Tensor parent, Tensor offset, int[] shape) {}
+
     /** Subdivides {@code x [N, C]} into its {@code 8N} children. */
     public static Children apply(SparseTensor x) {
+        Layout l = layout(x);
+        Tensor feats = x.feats().index_select(0, l.parent()); // [8N, C]
+        return new Children(SparseTensor.canonical(l.coords(), l.keys(), feats, x.batchSize(), l.shape()), l.parent());
+    }
+
+    /** The children's layout (see {@link Layout}). */
+    public static Layout layout(SparseTensor x) {
         int[] s = x.spatialShape();
         int[] shape = {2 * s[0], 2 * s[1], 2 * s[2]};
         VoxelKeys.checkKeySpace(x.batchSize(), shape);
@@ -46,7 +59,11 @@ public final class SparseSubdivide {
             coords = coords.index_select(0, order);
             parent = parent.index_select(0, order);
         }
-        Tensor feats = x.feats().index_select(0, parent); // [8N, C]
-        return new Children(SparseTensor.canonical(coords, keys, feats, x.batchSize(), shape), parent);
+        Tensor c = coords.narrow(1, 1, 3).remainder(new org.bytedeco.pytorch.Scalar(2)); // [8N, 3] in {0, 1}
+        Tensor offset = c.select(1, 0)
+                .mul(new org.bytedeco.pytorch.Scalar(4))
+                .add(c.select(1, 1).mul(new org.bytedeco.pytorch.Scalar(2)))
+                .add(c.select(1, 2)); // [8N]
+        return new Layout(coords, keys, parent, offset, shape);
     }
 }

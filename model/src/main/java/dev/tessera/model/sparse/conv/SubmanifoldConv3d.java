@@ -13,6 +13,9 @@ import org.bytedeco.pytorch.global.torch;
  * active input voxels only, so the active set does not dilate layer after layer. At every active voxel it equals a
  * dense {@code conv3d} (stride 1, padding {@code k/2}) of the grid with zeros at inactive voxels.
  *
+ * <p>The products are formed by gather → GEMM → scatter-add per kernel offset, or, where most neighbours are present
+ * (surface bands), by one gather of all neighbours and one large GEMM ({@link SparseConvolution}).
+ *
  * <p>Parameters: {@code weight [C_out, k, k, k, C_in]} (the layout of spconv 2.x and FlexGEMM; the dense weight is
  * {@code weight.permute(0, 4, 1, 2, 3)}) and {@code bias [C_out]}, initialised as PyTorch's {@code nn.Conv3d}
  * (U(±1/√(C_in·k³))) from an explicit generator.
@@ -73,7 +76,12 @@ public final class SubmanifoldConv3d extends Module {
 
     /** {@code x [N, C_in]} → {@code [N, C_out]} on the same voxels. */
     public SparseTensor forward(SparseTensor x) {
+        return forward(x, SparseConvolution.Algorithm.AUTO);
+    }
+
+    /** The same with a chosen algorithm (see {@link SparseConvolution.Algorithm}; for tests and benchmarks). */
+    SparseTensor forward(SparseTensor x, SparseConvolution.Algorithm algorithm) {
         KernelMap map = KernelMap.submanifold(x, kernel);
-        return x.replace(SparseConvolution.apply(x.feats(), map, weight, bias)); // [N, C_out]
+        return x.replace(SparseConvolution.apply(x.feats(), map, weight, bias, algorithm)); // [N, C_out]
     }
 }

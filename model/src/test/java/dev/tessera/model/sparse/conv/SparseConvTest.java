@@ -33,15 +33,27 @@ class SparseConvTest {
         return sparseWeight.permute(0, 4, 1, 2, 3);
     }
 
-    @ParameterizedTest(name = "C_in {0} → C_out {1}, kernel {2}, occupancy {3}")
-    @CsvSource({"1, 4, 3, 0.3", "3, 8, 3, 0.5", "16, 16, 3, 0.2", "8, 5, 1, 0.4", "4, 6, 5, 0.15", "2, 3, 3, 1.0"})
-    void submanifoldEqualsDenseConv3dWithGradients(int cin, int cout, int kernel, double occupancy) {
+    @ParameterizedTest(name = "C_in {0} → C_out {1}, kernel {2}, occupancy {3}, {4}")
+    @CsvSource({
+        "1, 4, 3, 0.3, GATHER_SCATTER",
+        "1, 4, 3, 0.3, IMPLICIT_GEMM",
+        "3, 8, 3, 0.5, GATHER_SCATTER",
+        "3, 8, 3, 0.5, IMPLICIT_GEMM",
+        "16, 16, 3, 0.2, GATHER_SCATTER",
+        "16, 16, 3, 0.2, IMPLICIT_GEMM",
+        "8, 5, 1, 0.4, AUTO",
+        "4, 6, 5, 0.15, GATHER_SCATTER",
+        "4, 6, 5, 0.15, IMPLICIT_GEMM",
+        "2, 3, 3, 1.0, AUTO"
+    })
+    void submanifoldEqualsDenseConv3dWithGradients(
+            int cin, int cout, int kernel, double occupancy, SparseConvolution.Algorithm algorithm) {
         try (StepScope s = new StepScope()) {
             Generator g = Rng.cpu(100 + cin * 7 + kernel);
             Tensor m = mask(g, occupancy, 2, 9, 7, 6); // [B, D, H, W], non-cubic on purpose
             SparseTensor x = leaf(random(g, m, cin));
             SubmanifoldConv3d conv = new SubmanifoldConv3d(cin, cout, kernel, true, g);
-            SparseTensor y = conv.forward(x); // [N, C_out]
+            SparseTensor y = conv.forward(x, algorithm); // [N, C_out]
             Tensor r = Rng.randn(g, y.size(), cout); // [N, C_out] a random cotangent
             y.feats().mul(r).sum().backward();
 

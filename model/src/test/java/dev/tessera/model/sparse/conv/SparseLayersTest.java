@@ -63,17 +63,26 @@ class SparseLayersTest {
             Init.uniform(up.occupancy().weight(), -1, 1, g);
             Init.zeros(up.occupancy().bias()); // about half of the children predicted occupied
             SparseUpsampleBlock3d.Output out = up.forward(x, null);
+            SparseSubdivide.Layout all = out.children();
+            assertThat(all.keys().size(0)).isEqualTo(8 * x.size());
             Tensor predicted = out.logits().gt(new Scalar(0)); // [8N]
             long kept = predicted.sum().item_long();
-            assertThat(kept).isBetween(out.children().size() / 5, out.children().size() * 4 / 5);
+            assertThat(kept).isBetween(8 * x.size() / 5, 8 * x.size() * 4 / 5);
             Tensor rowsKept = torch.nonzero(predicted).select(1, 0);
             assertThat(rows(out.kept().coords()))
-                    .containsExactly(rows(out.children().coords().index_select(0, rowsKept)));
-            assertThat(relError(out.kept().feats(), out.children().feats().index_select(0, rowsKept)))
-                    .isZero();
+                    .containsExactly(rows(all.coords().index_select(0, rowsKept)));
             assertThat(Tensors.toLongs(out.keep().to(torch.ScalarType.Long)))
                     .containsExactly(Tensors.toLongs(predicted.to(torch.ScalarType.Long)));
             assertThat(out.kept().spatialShape()).containsExactly(10, 10, 10);
+            // each child's logit is its parent's head output at the child's place 4i + 2j + k
+            Tensor h = torch.silu(up.conv1().forward(x).feats()); // [N, 6]
+            Tensor heads = up.occupancy().forward(h); // [N, 8]
+            long[] parent = Tensors.toLongs(all.parent()), child = rows(all.coords());
+            float[] logits = Tensors.toFloats(out.logits()), expected = Tensors.toFloats(heads);
+            for (int i = 0; i < logits.length; i++) {
+                int place = (int) ((child[4 * i + 1] & 1) * 4 + (child[4 * i + 2] & 1) * 2 + (child[4 * i + 3] & 1));
+                assertThat(logits[i]).isEqualTo(expected[(int) parent[i] * 8 + place]);
+            }
             // the kept features carry gradients back to the input and the convolutions
             out.kept().feats().sum().add(out.logits().sum()).backward();
             assertThat(x.feats().grad().abs().sum().item_double()).isPositive();
@@ -89,13 +98,30 @@ class SparseLayersTest {
             // the guide: a random subset of the children, plus voxels that are nobody's child (ignored)
             SparseTensor children = SparseSubdivide.apply(x).children();
             Tensor pick = Rng.rand(g, children.size()).lt(new Scalar(0.3));
-            Tensor guideKeys = children.keys().masked_select(pick);
-            Tensor stray = VoxelKeys.encode(Tensors.fromLongs(new long[] {0, 7, 7, 7}, 1, 4), new int[] {8, 8, 8});
-            Tensor guide = VoxelKeys.sortedUnique(torch.cat(new TensorVector(guideKeys, stray)));
+            int[] fine = {8, 8, 8};
+            Tensor extra = VoxelKeys.encode(Tensors.fromLongs(new long[] {0, 7, 7, 7, 0, 0, 0, 0}, 2, 4), fine);
+            Tensor keys = VoxelKeys.sortedUnique(
+                    torch.cat(new TensorVector(children.keys().masked_select(pick), extra)));
+            Tensor guideCoords = VoxelKeys.decode(keys, fine); // [G, 4]
+            SparseTensor guide = SparseTensor.of(guideCoords, torch.zeros(guideCoords.size(0), 1), 1, fine);
             SparseUpsampleBlock3d.Output out = up.forward(x, guide);
-            Tensor expected = guide.masked_select(VoxelKeys.find(children.keys(), guide)[1]); // guide ∩ children
+            Tensor expected = guide.keys().masked_select(VoxelKeys.find(children.keys(), guide.keys())[1]);
             assertThat(expected.size(0)).isGreaterThanOrEqualTo(pick.sum().item_long());
             assertThat(Tensors.toLongs(out.kept().keys())).containsExactly(Tensors.toLongs(expected));
+        }
+    }
+
+    @Test
+    void anUpsamplingOverTheBudgetIsRefusedBeforeItRuns() {
+        try (StepScope s = new StepScope()) {
+            Generator g = Rng.cpu(4);
+            SparseTensor x = random(g, mask(g, 0.3, 1, 6, 6, 6), 4);
+            SparseUpsampleBlock3d up = new SparseUpsampleBlock3d(4, 16, g);
+            double need = SparseUpsampleBlock3d.estimateBytes(8 * x.size(), 16);
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> up.forward(x, null, (long) (need / 2)))
+                    .isInstanceOf(DecodeTooLargeException.class)
+                    .hasMessageContaining("12³ grid");
+            assertThat(up.forward(x, null, (long) (need * 2)).kept().size()).isEqualTo(8 * x.size());
         }
     }
 

@@ -1,0 +1,105 @@
+package dev.tessera.model.sparse;
+
+import dev.tessera.data.dataset.Dataset;
+import dev.tessera.model.Tensors;
+import dev.tessera.model.train.TrainTask;
+import java.io.IOException;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import org.bytedeco.pytorch.Generator;
+import org.bytedeco.pytorch.Module;
+import org.bytedeco.pytorch.Tensor;
+
+/**
+ * Trains TRELLIS's {@link SparseStructureVae} with the shared {@link dev.tessera.model.train.Trainer} on prepared
+ * samples' surface voxels ({@code voxels64 == 1}; max-pooled when the model's resolution is a divisor of 64): each
+ * micro-batch draws {@code batchSize} training samples with the trainer's seeded random; validation reconstructs up
+ * to {@code validationShapes} held-out samples (posterior mean, occupied where the logit is positive).
+ *
+ * <p>Logged terms: {@code loss}, {@code occupancy} (the config's {@code loss_type}), {@code kl}. Validation: {@code
+ * iou} over all validated voxels, {@code occupancy}.
+ */
+public final class SparseStructureVaeTask implements TrainTask {
+    private final SparseStructureVae vae;
+    private final Dataset train;
+    private final Dataset validation;
+    private final int batchSize;
+    private final int validationShapes;
+
+    public SparseStructureVaeTask(
+            SparseStructureVae vae, Dataset train, Dataset validation, int batchSize, int validationShapes) {
+        if (train.size() == 0) {
+            throw new IllegalArgumentException("no training samples in " + train.root());
+        }
+        if (batchSize < 1) {
+            throw new IllegalArgumentException("batch size must be ≥ 1, got " + batchSize);
+        }
+        this.vae = vae;
+        this.train = train;
+        this.validation = validation;
+        this.batchSize = batchSize;
+        this.validationShapes = validationShapes;
+    }
+
+    @Override
+    public Module model() {
+        return vae;
+    }
+
+    @Override
+    public Object config() {
+        return vae.config();
+    }
+
+    /** The occupancies of the given samples as {@code [B, 1, R, R, R]}. */
+    public Tensor batch(Dataset ds, List<String> ids) throws IOException {
+        int r = vae.config().resolution();
+        int n = r * r * r;
+        float[] all = new float[ids.size() * n];
+        for (int i = 0; i < ids.size(); i++) {
+            System.arraycopy(SparseSamples.occupancy(ds, ids.get(i), r), 0, all, i * n, n);
+        }
+        return Tensors.fromFloats(all, ids.size(), 1, r, r, r);
+    }
+
+    @Override
+    public Map<String, Tensor> loss(long step, int micro, SplittableRandom random, Generator generator)
+            throws IOException {
+        List<String> all = train.ids();
+        String[] ids = new String[batchSize];
+        for (int i = 0; i < batchSize; i++) {
+            ids[i] = all.get(random.nextInt(all.size()));
+        }
+        SparseStructureVae.Losses l = vae.losses(batch(train, List.of(ids)), generator);
+        Map<String, Tensor> out = new LinkedHashMap<>();
+        out.put("loss", l.loss());
+        out.put("occupancy", l.occupancy());
+        out.put("kl", l.kl());
+        return out;
+    }
+
+    @Override
+    public Map<String, Double> validate(long step) throws IOException {
+        if (validation == null || validation.size() == 0 || validationShapes == 0) {
+            return Map.of();
+        }
+        List<String> ids = validation.ids().subList(0, Math.min(validationShapes, validation.size()));
+        double inter = 0, union = 0, occ = 0;
+        for (String id : ids) {
+            Tensor x = batch(validation, List.of(id)); // [1, 1, R, R, R]
+            Tensor logits = vae.reconstruct(x);
+            Tensor pred = logits.gt(new org.bytedeco.pytorch.Scalar(0.0));
+            Tensor truth = x.gt(new org.bytedeco.pytorch.Scalar(0.5));
+            inter += pred.logical_and(truth).sum().item_double();
+            union += pred.logical_or(truth).sum().item_double();
+            occ += SparseStructureVae.occupancyLoss(vae.config().lossType(), logits, x)
+                    .item_double();
+        }
+        Map<String, Double> m = new LinkedHashMap<>();
+        m.put("iou", union == 0 ? 1.0 : inter / union);
+        m.put("occupancy", occ / ids.size());
+        return m;
+    }
+}

@@ -1,0 +1,163 @@
+package dev.tessera.model.sparse;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
+
+import dev.tessera.geometry.TriangleMesh;
+import dev.tessera.model.Rng;
+import dev.tessera.model.StateDict;
+import dev.tessera.model.StepScope;
+import dev.tessera.model.Tensors;
+import dev.tessera.model.sparse.conv.DecodeTooLargeException;
+import dev.tessera.model.sparse.conv.SparseTensor;
+import java.util.List;
+import org.bytedeco.pytorch.Module;
+import org.bytedeco.pytorch.NoGradGuard;
+import org.junit.jupiter.api.Test;
+
+/** Shapes, names, losses, memory refusal, bad input and meshing of the sparse SDF VAE. */
+class SparseSdfVaeTest {
+
+    static long parameters(Module m) {
+        long n = 0;
+        var ps = m.parameters();
+        for (long i = 0; i < ps.size(); i++) {
+            n += ps.get(i).numel();
+        }
+        return n;
+    }
+
+    @Test
+    void tinyShapesLevelsAndNames() {
+        SparseSdfVaeConfig c = SparseSdfVaeConfig.tiny();
+        SparseSdfVae vae = new SparseSdfVae(c, Rng.cpu(1));
+        SparseSdfShapes.Band a = SparseSdfShapes.band(SparseSdfShapes.sphere(0.6), 32, 2.5);
+        SparseSdfShapes.Band b = SparseSdfShapes.band(SparseSdfShapes.sphere(0.4), 32, 2.5);
+        try (StepScope s = new StepScope()) {
+            SparseTensor x = vae.batch(List.of(a.coords(), b.coords()), List.of(a.sdf(), b.sdf()));
+            assertThat(x.batchSize()).isEqualTo(2);
+            SparseSdfEncoder.Posterior p = vae.encode(x);
+            assertThat(p.voxels().spatialShape()).containsExactly(8, 8, 8);
+            assertThat(p.gaussian().mean().size(1)).isEqualTo(4);
+            SparseSdfVae.Losses l = vae.losses(x, Rng.cpu(2));
+            assertThat(l.prediction().size()).isEqualTo(x.size());
+            assertThat(l.loss().item_double())
+                    .isCloseTo(
+                            l.sdf().item_double() + 0.5 * l.prune().item_double() + 1e-4 * l.kl().item_double(),
+                            within(1e-5));
+            // a new decoder predicts 0 everywhere: the SDF loss is the mean |tsdf| of the input
+            double meanAbs = vae.toTsdf(x.feats()).abs().mean().item_double();
+            assertThat(l.sdf().item_double()).isCloseTo(meanAbs, within(1e-6));
+            // occupancy heads start at bias 1: every child kept, so the first decode is the full subdivision
+            SparseTensor r = vae.reconstruct(x);
+            assertThat(r.size()).isEqualTo(64L * p.voxels().size());
+        }
+        assertThat(StateDict.of(vae).keySet())
+                .contains(
+                        "encoder.input_layer.weight",
+                        "encoder.blocks.0.conv1.weight",
+                        "encoder.blocks.1.weight",
+                        "encoder.out_layer.0.weight",
+                        "encoder.out_layer.2.weight",
+                        "decoder.input_layer.weight",
+                        "decoder.blocks.1.occupancy.weight",
+                        "decoder.blocks.1.conv2.weight",
+                        "decoder.out_layer.2.bias");
+        assertThat(Tensors.shape(StateDict.of(vae).get("encoder.blocks.1.weight")))
+                .containsExactly(16, 2, 2, 2, 8);
+    }
+
+    @Test
+    void presetsAndParameterCounts() {
+        assertThat(SparseSdfVaeConfig.tiny().latentResolution()).isEqualTo(8);
+        assertThat(SparseSdfVaeConfig.bench().latentResolution()).isEqualTo(32);
+        assertThat(SparseSdfVaeConfig.direct3dS2Like().latentResolution()).isEqualTo(32);
+        long bench = parameters(new SparseSdfVae(SparseSdfVaeConfig.bench(), Rng.cpu(1)));
+        long big = parameters(new SparseSdfVae(SparseSdfVaeConfig.direct3dS2Like(), Rng.cpu(1)));
+        System.out.printf("sparse SDF VAE parameters: bench %,d, direct3dS2Like %,d%n", bench, big);
+        assertThat(bench).isBetween(2_000_000L, 4_000_000L);
+        assertThat(big).isBetween(50_000_000L, 120_000_000L);
+    }
+
+    @Test
+    void configErrorsNameTheField() {
+        assertThatThrownBy(() -> new SparseSdfVaeConfig(30, List.of(8, 16, 32), 1, 4, "layer", 3, "l1", 1, 0))
+                .hasMessageContaining("multiple of 4");
+        assertThatThrownBy(() -> new SparseSdfVaeConfig(32, List.of(8), 1, 4, "layer", 3, "l1", 1, 0))
+                .hasMessageContaining("two levels");
+        assertThatThrownBy(() -> new SparseSdfVaeConfig(32, List.of(8, 16), 1, 4, "batch", 3, "l1", 1, 0))
+                .hasMessageContaining("norm_type");
+        assertThatThrownBy(() -> new SparseSdfVaeConfig(32, List.of(8, 16), 1, 4, "layer", 0, "l1", 1, 0))
+                .hasMessageContaining("truncation");
+        assertThatThrownBy(() -> new SparseSdfVaeConfig(32, List.of(8, 16), 1, 4, "layer", 3, "huber", 1, 0))
+                .hasMessageContaining("sdf_loss");
+    }
+
+    @Test
+    void aDecodeOverTheBudgetIsRefusedWithTheEstimate() {
+        SparseSdfVae vae = new SparseSdfVae(SparseSdfVaeConfig.tiny(), Rng.cpu(1)).withMaxDecodeBytes(1 << 20);
+        SparseSdfShapes.Band a = SparseSdfShapes.band(SparseSdfShapes.sphere(0.7), 32, 2.5);
+        try (StepScope s = new StepScope();
+                NoGradGuard ng = new NoGradGuard()) {
+            SparseTensor x = vae.batch(List.of(a.coords()), List.of(a.sdf()));
+            assertThatThrownBy(() -> vae.reconstruct(x))
+                    .isInstanceOf(DecodeTooLargeException.class)
+                    .hasMessageContaining("GiB, over the 0.00 GiB budget")
+                    .hasMessageContaining("³ grid")
+                    .hasMessageContaining("--max-memory")
+                    .satisfies(e -> assertThat(((DecodeTooLargeException) e).estimatedBytes())
+                            .isGreaterThan(1 << 20));
+            // the same decode fits a realistic budget
+            assertThat(vae.withMaxDecodeBytes(1L << 30).reconstruct(x).size()).isPositive();
+        }
+    }
+
+    @Test
+    void badInputIsRefused() {
+        SparseSdfVae vae = new SparseSdfVae(SparseSdfVaeConfig.tiny(), Rng.cpu(1));
+        SparseSdfShapes.Band a = SparseSdfShapes.band(SparseSdfShapes.sphere(0.5), 32, 2.5);
+        try (StepScope s = new StepScope()) {
+            assertThatThrownBy(() -> vae.batch(List.of(a.coords(), new int[0]), List.of(a.sdf(), new float[0])))
+                    .hasMessageContaining("batch item 1 has no sparse voxels");
+            assertThatThrownBy(() -> vae.batch(List.of(a.coords()), List.of(new float[3])))
+                    .hasMessageContaining("coordinates but 3 SDF values");
+            SparseTensor wrong = SparseTensor.of(
+                    Tensors.fromLongs(new long[] {0, 1, 2, 3}, 1, 4),
+                    org.bytedeco.pytorch.global.torch.ones(1, 1),
+                    1,
+                    64,
+                    64,
+                    64);
+            assertThatThrownBy(() -> vae.losses(wrong, Rng.cpu(1)))
+                    .hasMessageContaining("takes 32³ voxels, got 64×64×64")
+                    .hasMessageContaining("--sparse-resolution 32");
+            SparseTensor oneEmpty = SparseTensor.of(
+                    Tensors.fromLongs(new long[] {0, 1, 2, 3}, 1, 4),
+                    org.bytedeco.pytorch.global.torch.ones(1, 1),
+                    2,
+                    32,
+                    32,
+                    32);
+            assertThatThrownBy(() -> vae.encode(oneEmpty)).hasMessageContaining("batch item 1 has no active voxels");
+        }
+    }
+
+    @Test
+    void meshOfTheTrueBandIsTheSphere() {
+        SparseSdfShapes.Band a = SparseSdfShapes.band(SparseSdfShapes.sphere(0.6), 48, 2.5);
+        TriangleMesh m = SparseSdfMesh.extract(a.coords(), a.sdf(), 48, 0f);
+        float[] p = m.positions();
+        double worst = 0;
+        for (int i = 0; i < p.length; i += 3) {
+            worst = Math.max(worst, Math.abs(Math.sqrt(p[i] * p[i] + p[i + 1] * p[i + 1] + p[i + 2] * p[i + 2]) - 0.6));
+        }
+        assertThat(m.triangleCount()).isGreaterThan(1000);
+        assertThat(worst).isLessThan(0.01); // linear interpolation of an exact SDF on 2/48 cells
+        assertThat(m.volume()).isCloseTo(4 / 3.0 * Math.PI * 0.216, within(0.02));
+        // the band of a thin band (less than a cell) leaves no complete cell: no surface, not a wrong one
+        SparseSdfShapes.Band thin = SparseSdfShapes.band(SparseSdfShapes.sphere(0.6), 48, 0.3);
+        assertThat(SparseSdfMesh.extract(thin.coords(), thin.sdf(), 48, 0f).triangleCount())
+                .isLessThan(m.triangleCount() / 10);
+    }
+}
