@@ -14,8 +14,15 @@ import java.util.List;
  * two ints per node, the two children of a node next to each other, and the triangles' vertex coordinates copied in
  * leaf order so that a leaf reads one contiguous run of memory. No object per node.
  *
- * <p><b>Queries.</b> Closest point: depth-first, nearer child first, pruning every box farther than the best
- * distance so far; exact point–triangle distance ({@link ClosestPoint}). Ray: first hit and all hits
+ * <p><b>Queries.</b> Closest point: depth-first, nearer child first, pruning every node whose bound is farther than
+ * the best distance so far; exact point–triangle distance ({@link ClosestPoint}). For these queries every node also
+ * has a bounding <i>cylinder</i>: its axis is the area-weighted mean normal of the node's triangles, its half-height
+ * and radius the largest distances of their vertices along and across the axis. A patch of a smooth surface fits in a
+ * flat disc, far tighter than its axis-aligned box, and a point facing the surface from afar sees every patch beside
+ * the nearest one as farther by its lateral offset; the box would let it in (the patches near the tangent point are
+ * all almost equally far, and boxes of tilted patches reach out towards the point). With it a query at a random point
+ * around a scanned mesh tests about a fifth of the triangles and half of the nodes that boxes let through. Ray: first
+ * hit and all hits
  * (Möller–Trumbore, nearer child first). Distances are computed in {@code double} from the {@code float} vertices.
  * Typical cost {@code O(log F)} per query. Batch queries ({@link #closestPoints(float[])},
  * {@link #firstHitDistances(float[], float[])}) run over all cores of the calling thread's fork-join pool, visiting
@@ -47,6 +54,14 @@ public final class Bvh {
     /** Node boxes: minX minY minZ maxX maxY maxZ. */
     final float[] box;
     /**
+     * Node bounding cylinders, {@value #CYL} floats per node: centre (3), unit axis (3), half-height, radius. Every
+     * vertex of the node's triangles, hence (by convexity) every point of them, lies inside.
+     */
+    final float[] cyl;
+
+    /** Floats per node in {@link #cyl}. */
+    static final int CYL = 8;
+    /**
      * Two ints per node: for a leaf, the first leaf-order triangle and the count (≥ 1); for an inner node, the index
      * of its first child and 0 (the second child is the next node).
      */
@@ -56,8 +71,17 @@ public final class Bvh {
     /** Depth of the deepest leaf (root = 0); a traversal stack of {@code maxDepth + 2} entries never overflows. */
     final int maxDepth;
 
-    private Bvh(int triangleCount, float[] tri, int[] triId, float[] box, int[] node, int nodeCount, int maxDepth) {
+    private Bvh(
+            int triangleCount,
+            float[] tri,
+            int[] triId,
+            float[] box,
+            float[] cyl,
+            int[] node,
+            int nodeCount,
+            int maxDepth) {
         this.triangleCount = triangleCount;
+        this.cyl = cyl;
         this.tri = tri;
         this.pre = new float[PointTriangleDistance.PREPARED * triangleCount];
         for (int i = 0; i < triangleCount; i++) {
@@ -105,6 +129,7 @@ public final class Bvh {
         int maxNodes = 2 * f - 1;
         float[] box = new float[6 * maxNodes];
         int[] node = new int[2 * maxNodes];
+        int[] range = new int[2 * maxNodes]; // first and end leaf-order triangle of each node
         int nodeCount = 1;
         int maxDepth = 0;
         // work stack: node, start, end, depth
@@ -123,6 +148,8 @@ public final class Bvh {
             int s = stack[--sp];
             int n = stack[--sp];
             maxDepth = Math.max(maxDepth, depth);
+            range[2 * n] = s;
+            range[2 * n + 1] = e;
             float bx0 = Float.POSITIVE_INFINITY, by0 = bx0, bz0 = bx0;
             float bx1 = Float.NEGATIVE_INFINITY, by1 = bx1, bz1 = bx1;
             float cx0 = Float.POSITIVE_INFINITY, cy0 = cx0, cz0 = cx0;
@@ -263,14 +290,74 @@ public final class Bvh {
                 tri[9 * i + 3 * c + 2] = p[v + 2];
             }
         }
+        float[] cyl = new float[CYL * nodeCount];
+        for (int n = 0; n < nodeCount; n++) {
+            cylinder(tri, range[2 * n], range[2 * n + 1], box, n, cyl);
+        }
         return new Bvh(
                 f,
                 tri,
                 idx,
                 Arrays.copyOf(box, 6 * nodeCount),
+                cyl,
                 Arrays.copyOf(node, 2 * nodeCount),
                 nodeCount,
                 maxDepth);
+    }
+
+    /**
+     * The bounding cylinder of leaf-order triangles {@code [s, e)} into {@code cyl[CYL·n ..]}: axis the area-weighted
+     * mean normal (z when it vanishes), centred on the box's centre moved along the axis to the middle of the
+     * vertices' extent. Half-height and radius are measured from the centre and axis as stored (rounded to float) and
+     * padded by a relative 1e-6, so rounding in the build cannot leave a vertex outside.
+     */
+    private static void cylinder(float[] tri, int s, int e, float[] box, int n, float[] cyl) {
+        double ax = 0, ay = 0, az = 0;
+        for (int i = s; i < e; i++) {
+            int o = 9 * i;
+            double ux = tri[o + 3] - tri[o], uy = tri[o + 4] - tri[o + 1], uz = tri[o + 5] - tri[o + 2];
+            double vx = tri[o + 6] - tri[o], vy = tri[o + 7] - tri[o + 1], vz = tri[o + 8] - tri[o + 2];
+            ax += uy * vz - uz * vy;
+            ay += uz * vx - ux * vz;
+            az += ux * vy - uy * vx;
+        }
+        double len = Math.sqrt(ax * ax + ay * ay + az * az);
+        if (!(len > 0 && len < Double.POSITIVE_INFINITY)) {
+            ax = 0;
+            ay = 0;
+            az = len = 1;
+        }
+        float nx = (float) (ax / len), ny = (float) (ay / len), nz = (float) (az / len);
+        int b = 6 * n;
+        double cx = 0.5 * ((double) box[b] + box[b + 3]);
+        double cy = 0.5 * ((double) box[b + 1] + box[b + 4]);
+        double cz = 0.5 * ((double) box[b + 2] + box[b + 5]);
+        double lo = Double.POSITIVE_INFINITY, hi = Double.NEGATIVE_INFINITY;
+        for (int q = 9 * s; q < 9 * e; q += 3) {
+            double h = (tri[q] - cx) * nx + (tri[q + 1] - cy) * ny + (tri[q + 2] - cz) * nz;
+            lo = Math.min(lo, h);
+            hi = Math.max(hi, h);
+        }
+        double mid = 0.5 * (lo + hi);
+        float fx = (float) (cx + mid * nx), fy = (float) (cy + mid * ny), fz = (float) (cz + mid * nz);
+        double half = 0, radius2 = 0, extent = 0;
+        for (int q = 9 * s; q < 9 * e; q += 3) {
+            double vx = tri[q] - fx, vy = tri[q + 1] - fy, vz = tri[q + 2] - fz;
+            double h = vx * nx + vy * ny + vz * nz;
+            double rx = vx - h * nx, ry = vy - h * ny, rz = vz - h * nz;
+            half = Math.max(half, Math.abs(h));
+            radius2 = Math.max(radius2, rx * rx + ry * ry + rz * rz);
+            extent = Math.max(extent, Math.abs(vx) + Math.abs(vy) + Math.abs(vz));
+        }
+        int c = CYL * n;
+        cyl[c] = fx;
+        cyl[c + 1] = fy;
+        cyl[c + 2] = fz;
+        cyl[c + 3] = nx;
+        cyl[c + 4] = ny;
+        cyl[c + 5] = nz;
+        cyl[c + 6] = (float) (half + 1e-6 * extent);
+        cyl[c + 7] = (float) (Math.sqrt(radius2) + 1e-6 * extent);
     }
 
     private static int bin(float c, float min, float k) {
@@ -337,14 +424,28 @@ public final class Bvh {
         return new Scratch(this);
     }
 
-    /** Squared distance from the box of node {@code n} to a point (branch-free). */
-    private float boxDistance2(int n, float px, float py, float pz) {
-        int o = 6 * n;
-        float dx = Math.max(box[o] - px, 0f) + Math.max(px - box[o + 3], 0f);
-        float dy = Math.max(box[o + 1] - py, 0f) + Math.max(py - box[o + 4], 0f);
-        float dz = Math.max(box[o + 2] - pz, 0f) + Math.max(pz - box[o + 5], 0f);
-        return dx * dx + dy * dy + dz * dz;
+    /**
+     * A lower bound of the squared distance from a point to node {@code n}'s triangles: the squared distance to its
+     * bounding cylinder ({@code (axial gap)² + (radial gap)²}). The radial offset is computed as a vector (not as
+     * {@code |v|² − h²}, which cancels), both gaps are shrunk by {@code 1e-6·|v|₁}, more than float rounding can make
+     * them grow, and the square by {@value #BOUND_SLACK} relative, so a triangle whose float distance would win is
+     * never pruned.
+     */
+    private float lowerBound2(int n, float px, float py, float pz) {
+        final float[] c = cyl;
+        int o = CYL * n;
+        float vx = px - c[o], vy = py - c[o + 1], vz = pz - c[o + 2];
+        float nx = c[o + 3], ny = c[o + 4], nz = c[o + 5];
+        float h = vx * nx + vy * ny + vz * nz;
+        float rx = vx - h * nx, ry = vy - h * ny, rz = vz - h * nz;
+        float tol = 1e-6f * (Math.abs(vx) + Math.abs(vy) + Math.abs(vz));
+        float axial = Math.max(Math.abs(h) - c[o + 6] - tol, 0f);
+        float radial = Math.max((float) Math.sqrt(rx * rx + ry * ry + rz * rz) - c[o + 7] - tol, 0f);
+        return (axial * axial + radial * radial) * BOUND_SLACK;
     }
+
+    /** Relative shrink of the squared lower bounds (see {@link #lowerBound2}). */
+    private static final float BOUND_SLACK = 1 - 4e-6f;
 
     /**
      * The leaf-order index of the triangle nearest to a point, searching only triangles strictly nearer than
@@ -362,15 +463,16 @@ public final class Bvh {
         }
         int[] stack = s.stack;
         float[] key = s.key;
+        final int[] node = this.node;
         int sp = 0;
-        float d0 = boxDistance2(0, px, py, pz);
+        float d0 = lowerBound2(0, px, py, pz);
         if (d0 < best) {
             stack[0] = 0;
             key[0] = d0;
             sp = 1;
         }
-        // The pushes and the leaf minimum are written without data-dependent branches: which child is nearer and
-        // whether a box survives are coin flips to the branch predictor, and mispredictions cost more than the work.
+        // Branches, not branch-free selects: a push that depends on the bound's value makes every step wait for the
+        // previous one's arithmetic, while predicted branches let the processor run ahead (measured 1.2x faster).
         while (sp > 0) {
             sp--;
             if (key[sp] >= best) {
@@ -381,20 +483,33 @@ public final class Bvh {
             if (count > 0) {
                 for (int i = first, end = first + count; i < end; i++) {
                     float d = PointTriangleDistance.squared(px, py, pz, pre, stride * i);
-                    bestT = d < best ? i : bestT;
-                    best = Math.min(best, d);
+                    if (d < best) {
+                        best = d;
+                        bestT = i;
+                    }
                 }
             } else {
-                float dl = boxDistance2(first, px, py, pz);
-                float dr = boxDistance2(first + 1, px, py, pz);
-                int near = dl <= dr ? first : first + 1;
-                float dn = Math.min(dl, dr), df = Math.max(dl, dr);
-                stack[sp] = 2 * first + 1 - near; // the farther child, popped after the nearer
-                key[sp] = df;
-                sp += df < best ? 1 : 0;
-                stack[sp] = near;
-                key[sp] = dn;
-                sp += dn < best ? 1 : 0;
+                float dl = lowerBound2(first, px, py, pz);
+                float dr = lowerBound2(first + 1, px, py, pz);
+                if (dl <= dr) { // the nearer child is pushed last, popped first
+                    if (dr < best) {
+                        stack[sp] = first + 1;
+                        key[sp++] = dr;
+                    }
+                    if (dl < best) {
+                        stack[sp] = first;
+                        key[sp++] = dl;
+                    }
+                } else {
+                    if (dl < best) {
+                        stack[sp] = first;
+                        key[sp++] = dl;
+                    }
+                    if (dr < best) {
+                        stack[sp] = first + 1;
+                        key[sp++] = dr;
+                    }
+                }
             }
         }
         s.best2 = best;

@@ -160,6 +160,32 @@ public final class MeshDistance {
     }
 
     /**
+     * Unsigned distances at the {@code r × r × r} grid points of {@code bounds} within {@code bandCells} grid spacings
+     * of the surface, exact (the same values as {@link #unsignedGrid(Aabb, int)} there), and {@code +∞} at every
+     * other point. For iso-surfaces at a small distance, where nothing farther matters: a fraction of the full
+     * grid's cost. {@code O(F·b³)} plus filling {@code r³} values, over all cores.
+     *
+     * @throws IllegalArgumentException as {@link #unsignedGrid(Aabb, int)}, or when {@code bandCells} is not positive
+     */
+    public DenseGrid unsignedBand(Aabb bounds, int r, double bandCells) {
+        checkGrid(bounds, r);
+        if (!(bandCells > 0 && bandCells <= r)) {
+            throw new IllegalArgumentException("the band must be between 0 and " + r + " grid steps, got " + bandCells);
+        }
+        var res = ClosestTriangleSweep.compute(bvh, bounds, r, r, r, bandCells, 0);
+        float[] d = res.distance();
+        float band = (float) res.band();
+        Parallel.forEach(Parallel.chunks(d.length, 1 << 16), c -> {
+            for (int q = c << 16, end = Math.min(d.length, q + (1 << 16)); q < end; q++) {
+                if (d[q] > band) {
+                    d[q] = Float.POSITIVE_INFINITY; // exact seeds on the faces (a mesh crossing the box) included
+                }
+            }
+        });
+        return DenseGrid.adopt(bounds, r, d);
+    }
+
+    /**
      * Signed distances at the {@code r × r × r} grid points of {@code bounds}: the {@link #unsignedGrid(Aabb, int)}
      * values, negative where the winding number is at least ½.
      *

@@ -18,10 +18,15 @@ import java.util.stream.IntStream;
  * ({@link MarchingCubes}). A gap narrower than about {@code 2ε} between parts is bridged, and an opening wider than
  * that lets the exterior in, giving a thin closed shell on both sides of the open surface (as the recipe does).
  *
- * <p>Cost: the distance grid (see {@code MeshDistance}), then {@code O(R³)} for the flood fill (sequential) and the
- * field (parallel), and marching cubes. Memory: two float grids.
+ * <p>Cost: {@link #remesh} computes exact distances in a band of {@value #BAND_CELLS} grid steps only
+ * ({@link MeshDistance#unsignedBand}: {@code O(F·b³)}), then {@code O(R³)} for the flood fill (sequential) and the
+ * field (parallel), and marching cubes. Memory: two {@code R³} arrays of 4 bytes during the distances, then the
+ * field over the distance array and bit sets.
  */
 public final class Watertight {
+    /** Width of the exact distance band {@link #remesh} computes, in grid steps (ε is one step, see there). */
+    static final double BAND_CELLS = 3;
+
     private Watertight() {}
 
     /**
@@ -94,7 +99,10 @@ public final class Watertight {
         }
         int r = options.resolution();
         Aabb box = box(mesh.bounds(), options);
-        DenseGrid udf = MeshDistance.of(mesh).unsignedGrid(box, r);
+        // Only distances up to ε plus two grid steps are ever read exactly: the surface crosses edges whose ends are
+        // within ε + h, and their normals' central differences reach one step farther. Beyond that the flood fill
+        // only needs "farther than ε", which +∞ says as well, so the exact band replaces the full grid.
+        DenseGrid udf = MeshDistance.of(mesh).unsignedBand(box, r, BAND_CELLS);
         return shell(udf, box.sizeX() / r, options.shrink(), true); // the grid is ours: reuse its array
     }
 

@@ -54,6 +54,75 @@ class BvhTest {
         }
     }
 
+    /**
+     * The cylinder bounds prune by lateral offsets of a few ulps on fine, flat tessellations seen from afar: distances
+     * must still be the brute-force ones, near and far, at the origin and far from it (where float rounding is
+     * coarsest), on a fine sphere, the real bunny and a flat sheet.
+     */
+    @ParameterizedTest
+    @ValueSource(doubles = {0, 1000})
+    void cylinderBoundsNeverPruneTheNearestTriangle(double offset) throws Exception {
+        TriangleMesh bunny = dev.tessera.geometry.io.MeshIO.read(TestMeshes.mesh("bunny00.off"))
+                .normalized(1);
+        int[] keep = java.util.Arrays.copyOf(bunny.triangles(), 3 * 6000); // a patch: brute force stays cheap
+        TriangleMesh[] meshes = {DistanceFixtures.icosphere(1, 5), new TriangleMesh(bunny.positions(), keep), grid(60)};
+        SplittableRandom r = new SplittableRandom(17);
+        for (TriangleMesh m0 : meshes) {
+            float[] p = m0.positions();
+            for (int i = 0; i < p.length; i++) {
+                p[i] += (float) offset;
+            }
+            TriangleMesh m = new TriangleMesh(p, m0.triangles());
+            Bvh bvh = Bvh.build(m);
+            SurfaceSamples s = SurfaceSampler.sample(m, 150, 3);
+            for (int q = 0; q < 300; q++) {
+                double x, y, z;
+                if (q < 150) { // off the surface along its normal, from 1e-5 to 0.3
+                    double d = Math.pow(10, r.nextDouble(-5, -0.5)) * (r.nextBoolean() ? 1 : -1);
+                    x = s.points()[3 * q] + d * s.normals()[3 * q];
+                    y = s.points()[3 * q + 1] + d * s.normals()[3 * q + 1];
+                    z = s.points()[3 * q + 2] + d * s.normals()[3 * q + 2];
+                } else { // far, in every direction
+                    double rad = Math.pow(10, r.nextDouble(0, 2));
+                    double[] u = {r.nextGaussian(), r.nextGaussian(), r.nextGaussian()};
+                    double n = Math.sqrt(u[0] * u[0] + u[1] * u[1] + u[2] * u[2]);
+                    x = offset + rad * u[0] / n;
+                    y = offset + rad * u[1] / n;
+                    z = offset + rad * u[2] / n;
+                }
+                float fx = (float) x, fy = (float) y, fz = (float) z;
+                double ref = DistanceFixtures.referenceDistance(fx, fy, fz, m);
+                double tol = 1e-6 * (1 + Math.abs(fx) + Math.abs(fy) + Math.abs(fz)) + 1e-6 * ref;
+                assertThat((double) bvh.closestPoint(fx, fy, fz).distance())
+                        .as("query %d at (%s, %s, %s)", q, fx, fy, fz)
+                        .isCloseTo(ref, within(tol));
+            }
+        }
+    }
+
+    /** A flat {@code n × n} square sheet of side 1 in the z = 0 plane, two triangles per square. */
+    private static TriangleMesh grid(int n) {
+        float[] p = new float[3 * (n + 1) * (n + 1)];
+        for (int i = 0; i <= n; i++) {
+            for (int j = 0; j <= n; j++) {
+                int v = i * (n + 1) + j;
+                p[3 * v] = (float) i / n;
+                p[3 * v + 1] = (float) j / n;
+            }
+        }
+        int[] t = new int[6 * n * n];
+        int w = 0;
+        for (int i = 0; i < n; i++) {
+            for (int j = 0; j < n; j++) {
+                int a = i * (n + 1) + j, b = a + 1, c = a + n + 1, d = c + 1;
+                int[] q = {a, c, b, b, c, d};
+                System.arraycopy(q, 0, t, w, 6);
+                w += 6;
+            }
+        }
+        return new TriangleMesh(p, t);
+    }
+
     @Test
     void degenerateTrianglesHaveFiniteDistances() {
         // a zero-area needle, a triangle with a repeated vertex and a point-triangle

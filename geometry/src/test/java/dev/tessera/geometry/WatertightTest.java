@@ -45,6 +45,75 @@ class WatertightTest {
         }
     }
 
+    /**
+     * {@code remesh} reads exact distances in a band of three steps only: its result must be the mesh the exact
+     * distance grid (a tree query at every point) gives, vertex for vertex and normal for normal, shrunk or not.
+     */
+    @Test
+    void remeshFromTheDistanceBandEqualsTheFullGrid() throws Exception {
+        TriangleMesh bunny = DistanceFixtures.bunny();
+        TriangleMesh disc = DistanceFixtures.box(0.5, 0.5, 0.02, 6, true); // open: a thin shell on both sides
+        for (TriangleMesh mesh : new TriangleMesh[] {bunny, disc}) {
+            for (boolean shrink : new boolean[] {false, true}) {
+                WatertightOptions o =
+                        WatertightOptions.DEFAULT.withResolution(80).withShrink(shrink);
+                Aabb box = Watertight.box(mesh.bounds(), o);
+                DenseGrid full = exactGrid(MeshDistance.of(mesh), box, 80);
+                TriangleMesh expected = Watertight.fromUnsignedGrid(full, box.sizeX() / 80, shrink);
+                TriangleMesh got = Watertight.remesh(mesh, o);
+                assertThat(got.triangleCount()).isPositive();
+                // the band keeps the lower-indexed of near-tied triangles (within 4e-6 relative), the tree the nearest
+                assertThat(got.triangles()).isEqualTo(expected.triangles());
+                assertThat(maxDifference(got.positions(), expected.positions())).isLessThan(1e-5);
+                assertThat(maxDifference(got.normals(), expected.normals())).isLessThan(1e-3);
+            }
+        }
+    }
+
+    @Test
+    void theDistanceBandIsExactInsideAndInfiniteOutside() throws Exception {
+        TriangleMesh bunny = DistanceFixtures.bunny();
+        MeshDistance md = MeshDistance.of(bunny);
+        Aabb box = Watertight.box(bunny.bounds(), WatertightOptions.DEFAULT.withResolution(40));
+        DenseGrid full = exactGrid(md, box, 40);
+        DenseGrid band = md.unsignedBand(box, 40, 3);
+        double h = box.sizeX() / 39;
+        int inBand = 0;
+        for (int n = 0; n < full.size(); n++) {
+            float exact = full.get(n);
+            if (exact <= 3 * h * 0.999) {
+                assertThat(band.get(n)).as("point %d", n).isCloseTo(exact, within(1e-6f));
+                inBand++;
+            } else if (exact > 3 * h * 1.001) {
+                assertThat(band.get(n)).as("point %d", n).isEqualTo(Float.POSITIVE_INFINITY);
+            }
+        }
+        assertThat(inBand).isGreaterThan(1000);
+        assertThatThrownBy(() -> md.unsignedBand(box, 40, 0)).hasMessageContaining("band");
+        assertThatThrownBy(() -> md.unsignedBand(box, 1, 3)).hasMessageContaining("at least 2");
+    }
+
+    private static double maxDifference(float[] a, float[] b) {
+        assertThat(a).hasSameSizeAs(b);
+        double m = 0;
+        for (int i = 0; i < a.length; i++) {
+            m = Math.max(m, Math.abs(a[i] - b[i]));
+        }
+        return m;
+    }
+
+    /** Distances at every grid point by tree queries. */
+    private static DenseGrid exactGrid(MeshDistance md, Aabb box, int r) {
+        DenseGrid coords = DenseGrid.sample(box, r, (x, y, z) -> 0);
+        float[] q = new float[3 * coords.size()];
+        for (int n = 0; n < coords.size(); n++) {
+            q[3 * n] = (float) coords.x(n / (r * r));
+            q[3 * n + 1] = (float) coords.y(n / r % r);
+            q[3 * n + 2] = (float) coords.z(n % r);
+        }
+        return DenseGrid.adopt(box, r, md.unsigned(q));
+    }
+
     @Test
     void detachedPartsAreAllKept() {
         // a large and a small sphere: the largest-component trick would keep the big one's two sheets, not the small

@@ -53,6 +53,7 @@ public final class Torch {
             }
             Loader.load(org.bytedeco.pytorch.global.torch.class);
             singleThreadedBlas();
+            useAllCores();
             loaded = true;
         }
     }
@@ -75,6 +76,35 @@ public final class Torch {
                     "could not make OpenBLAS single-threaded (" + t + "); export OPENBLAS_NUM_THREADS=1, or attention"
                             + " and matmul-heavy steps can run 10× slower");
         }
+    }
+
+    /**
+     * Sets libtorch's intra-op threads to the number of available processors, unless {@code OMP_NUM_THREADS} or
+     * {@code TESSERA_THREADS} says otherwise. libtorch's own default counts physical cores through cpuinfo, which on
+     * some virtual machines (this project's 2-vCPU machines among them) yields 1 — Python's torch there runs
+     * single-threaded too, while a user expects a training step to use the machine. Measured on 2 cores under load:
+     * element-wise chains 2× faster, conv3d forward + backward 1.1–1.3× faster, single large matmuls unchanged (they
+     * run in single-threaded OpenBLAS, see {@link #singleThreadedBlas}).
+     */
+    private static void useAllCores() {
+        String requested = System.getenv("TESSERA_THREADS");
+        int n;
+        if (requested != null) {
+            try {
+                n = Integer.parseInt(requested.strip());
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException(
+                        "TESSERA_THREADS must be a positive integer, got '" + requested + "'");
+            }
+            if (n < 1) {
+                throw new IllegalArgumentException("TESSERA_THREADS must be a positive integer, got " + n);
+            }
+        } else if (System.getenv("OMP_NUM_THREADS") != null) {
+            return; // libtorch read it
+        } else {
+            n = Runtime.getRuntime().availableProcessors();
+        }
+        org.bytedeco.pytorch.global.torch.set_num_threads(n);
     }
 
     /** The directory libtorch's native libraries were extracted to (after {@link #load()}), or {@code null}. */

@@ -1,0 +1,274 @@
+package dev.tessera.model.sparse.conv;
+
+import org.bytedeco.pytorch.Device;
+import org.bytedeco.pytorch.Scalar;
+import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.TensorVector;
+import org.bytedeco.pytorch.global.torch;
+
+/**
+ * The rule book of a sparse convolution (spconv's "indice pairs", torchsparse's "kernel map"): for each of the
+ * {@code k³} kernel offsets, the pairs (input row, output row) it connects. A convolution then computes, per offset
+ * {@code t}, {@code out[outRows_t] += feats[inRows_t] · W_t} — gather, GEMM, scatter-add.
+ *
+ * <p>Offset {@code t = (i·k + j)·k + l} connects output voxel {@code o} with input voxel {@code s·o − p + (i, j, l)}
+ * (stride {@code s}, padding {@code p}), exactly the taps of a dense {@code conv3d} with those settings, so the
+ * kernel's weight {@code [C_out, k, k, k, C_in]} at {@code [:, i, j, l, :]} is the dense weight at
+ * {@code [:, :, i, j, l]}.
+ *
+ * <p><b>How it is built.</b> With libtorch ops only, so it runs on CUDA as well as on the CPU: the input keys are
+ * sorted (the canonical order of {@link SparseTensor}); a submanifold map adds the linear key offset of each kernel
+ * offset to every key (masking neighbours outside the grid) and finds the results with {@code searchsorted}. A
+ * submanifold map only searches half of the offsets: offset {@code −d}'s pairs are offset {@code d}'s pairs swapped,
+ * and the centre offset is the identity, which the convolution applies without a gather. A strided map computes
+ * every input's candidate outputs per offset, takes their sorted unique keys as the output coordinate set, and
+ * finds each candidate in it.
+ */
+public final class KernelMap {
+    private final int kernel;
+    private final int stride;
+    private final int padding;
+    private final Tensor[] inRows; // per offset [P_t] int64, null when the offset has no pairs
+    private final Tensor[] outRows; // per offset [P_t] int64
+    private final int identityOffset; // offset whose pairs are (i, i) for every row, or -1
+    private final long outputs;
+    private final Tensor outCoords; // [M, 4] (strided maps) or null
+    private final Tensor outKeys; // [M] (strided maps) or null
+    private final int[] outShape;
+    private final SparseTensor.SpatialCache outCache; // the output coordinate set's cache (strided maps)
+
+    private KernelMap(
+            int kernel,
+            int stride,
+            int padding,
+            Tensor[] inRows,
+            Tensor[] outRows,
+            int identityOffset,
+            long outputs,
+            Tensor outCoords,
+            Tensor outKeys,
+            int[] outShape) {
+        this.kernel = kernel;
+        this.stride = stride;
+        this.padding = padding;
+        this.inRows = inRows;
+        this.outRows = outRows;
+        this.identityOffset = identityOffset;
+        this.outputs = outputs;
+        this.outCoords = outCoords;
+        this.outKeys = outKeys;
+        this.outShape = outShape;
+        this.outCache = outKeys == null ? null : new SparseTensor.SpatialCache(outKeys);
+    }
+
+    /**
+     * The submanifold map of an odd {@code kernel}: the outputs are the inputs (same coordinates), and output
+     * {@code o} sees input {@code o + d} for every offset {@code d ∈ [−k/2, k/2]³} that is active. Cached on the
+     * tensor's coordinate set.
+     */
+    public static KernelMap submanifold(SparseTensor x, int kernel) {
+        if (kernel < 1 || kernel % 2 == 0) {
+            throw new IllegalArgumentException("a submanifold convolution needs an odd kernel size, got " + kernel);
+        }
+        return x.cache().get("subm" + kernel, () -> buildSubmanifold(x, kernel));
+    }
+
+    /**
+     * The map of a strided (generalised) sparse convolution: output voxel {@code o} of the grid of side
+     * {@code ⌊(S + 2p − k)/s⌋ + 1} is active when any input in its window is, as in spconv's {@code SparseConv3d}.
+     * Cached on the input's coordinate set.
+     */
+    public static KernelMap strided(SparseTensor x, int kernel, int stride, int padding) {
+        if (kernel < 1 || stride < 1 || padding < 0 || padding >= kernel) {
+            throw new IllegalArgumentException("bad sparse convolution: kernel " + kernel + ", stride " + stride
+                    + ", padding " + padding + " (need kernel ≥ 1, stride ≥ 1, 0 ≤ padding < kernel)");
+        }
+        return x.cache()
+                .get("conv" + kernel + "s" + stride + "p" + padding, () -> buildStrided(x, kernel, stride, padding));
+    }
+
+    private static KernelMap buildSubmanifold(SparseTensor x, int k) {
+        int volume = k * k * k, half = k / 2, centre = volume / 2;
+        Tensor[] in = new Tensor[volume], out = new Tensor[volume];
+        long n = x.size();
+        int[] shape = x.spatialShape();
+        if (n > 0) {
+            Tensor keys = x.keys(); // [N]
+            Tensor c = x.coords(); // [N, 4]
+            long[] st = VoxelKeys.strides(shape);
+            for (int t = 0; t < centre; t++) {
+                int dx = t / (k * k) - half, dy = t / k % k - half, dz = t % k - half;
+                Tensor valid = inside(c, 1, dx, shape[0])
+                        .logical_and(inside(c, 2, dy, shape[1]))
+                        .logical_and(inside(c, 3, dz, shape[2])); // [N] bool
+                Tensor q = keys.add(new Scalar(dx * st[1] + dy * st[2] + dz)); // [N]
+                Tensor[] f = VoxelKeys.find(keys, q); // pos [N], hit [N]
+                Tensor rows = torch.nonzero(f[1].logical_and(valid)).select(1, 0); // [P] outputs with that neighbour
+                if (rows.size(0) == 0) {
+                    continue;
+                }
+                Tensor nb = f[0].index_select(0, rows); // [P] the neighbours' rows
+                in[t] = nb;
+                out[t] = rows;
+                in[volume - 1 - t] = rows; // offset −d: the neighbour sees this row
+                out[volume - 1 - t] = nb;
+            }
+        }
+        return new KernelMap(k, 1, half, in, out, n > 0 ? centre : -1, n, null, null, shape);
+    }
+
+    private static Tensor inside(Tensor coords, int axis, int d, int size) {
+        if (d == 0) {
+            return torch.ones(new long[] {coords.size(0)}, VoxelKeys.bools(coords.device()));
+        }
+        Tensor v = coords.select(1, axis); // [N]
+        return d < 0 ? v.ge(new Scalar(-d)) : v.lt(new Scalar(size - d)); // [N] bool
+    }
+
+    private static KernelMap buildStrided(SparseTensor x, int k, int s, int p) {
+        int[] shape = x.spatialShape();
+        int[] os = new int[3];
+        for (int a = 0; a < 3; a++) {
+            os[a] = Math.floorDiv(shape[a] + 2 * p - k, s) + 1;
+            if (os[a] < 1) {
+                throw new IllegalArgumentException("a sparse convolution with kernel " + k + ", stride " + s
+                        + ", padding " + p + " leaves no output of a grid of side " + shape[a]);
+            }
+        }
+        int volume = k * k * k;
+        Device device = x.coords().device();
+        long n = x.size();
+        Tensor[] candRows = new Tensor[volume], candKeys = new Tensor[volume];
+        if (n > 0) {
+            Tensor c = x.coords(); // [N, 4]
+            long[] ost = VoxelKeys.strides(os);
+            // per axis and tap: the output coordinate and whether this input reaches it
+            Tensor[][] q = new Tensor[3][k], ok = new Tensor[3][k];
+            for (int a = 0; a < 3; a++) {
+                Tensor v = c.select(1, a + 1); // [N]
+                for (int tap = 0; tap < k; tap++) {
+                    Tensor[] dm = VoxelKeys.divmod(v.add(new Scalar(p - tap)), s); // (v + p − tap) / s
+                    q[a][tap] = dm[0]; // [N]
+                    ok[a][tap] = dm[1].eq(new Scalar(0))
+                            .logical_and(dm[0].ge(new Scalar(0)))
+                            .logical_and(dm[0].lt(new Scalar(os[a]))); // [N] bool
+                }
+            }
+            Tensor batchKey = c.select(1, 0).mul(new Scalar(ost[0])); // [N]
+            for (int t = 0; t < volume; t++) {
+                int i = t / (k * k), j = t / k % k, l = t % k;
+                Tensor valid = ok[0][i].logical_and(ok[1][j]).logical_and(ok[2][l]); // [N] bool
+                Tensor rows = torch.nonzero(valid).select(1, 0); // [P]
+                if (rows.size(0) == 0) {
+                    continue;
+                }
+                Tensor key = batchKey.add(q[0][i].mul(new Scalar(ost[1])))
+                        .add(q[1][j].mul(new Scalar(ost[2])))
+                        .add(q[2][l]); // [N]
+                candRows[t] = rows;
+                candKeys[t] = key.index_select(0, rows); // [P]
+            }
+        }
+        TensorVector all = new TensorVector();
+        for (Tensor t : candKeys) {
+            if (t != null) {
+                all.push_back(t);
+            }
+        }
+        Tensor outKeys = all.size() == 0
+                ? torch.empty(new long[] {0}, VoxelKeys.longs(device), new org.bytedeco.pytorch.MemoryFormatOptional())
+                : VoxelKeys.sortedUnique(torch.cat(all)); // [M]
+        Tensor[] in = new Tensor[volume], out = new Tensor[volume];
+        for (int t = 0; t < volume; t++) {
+            if (candKeys[t] != null) {
+                in[t] = candRows[t];
+                out[t] = VoxelKeys.find(outKeys, candKeys[t])[0]; // every candidate is present
+            }
+        }
+        return new KernelMap(k, s, p, in, out, -1, outKeys.size(0), VoxelKeys.decode(outKeys, os), outKeys, os);
+    }
+
+    /** Kernel side. */
+    public int kernel() {
+        return kernel;
+    }
+
+    public int stride() {
+        return stride;
+    }
+
+    public int padding() {
+        return padding;
+    }
+
+    /** Number of kernel offsets, {@code k³}. */
+    public int volume() {
+        return inRows.length;
+    }
+
+    /** Input rows of offset {@code t}'s pairs ({@code [P_t]} int64), or {@code null} when it has none. */
+    public Tensor inRows(int t) {
+        return inRows[t];
+    }
+
+    /** Output rows of offset {@code t}'s pairs ({@code [P_t]} int64), or {@code null} when it has none. */
+    public Tensor outRows(int t) {
+        return outRows[t];
+    }
+
+    /** The offset whose pairs are every row with itself (the submanifold centre), or −1. */
+    public int identityOffset() {
+        return identityOffset;
+    }
+
+    /** Number of output rows. */
+    public long outputs() {
+        return outputs;
+    }
+
+    /** Output coordinates {@code [M, 4]} of a strided map (canonical order), or {@code null} for a submanifold one. */
+    public Tensor outCoords() {
+        return outCoords;
+    }
+
+    /** Output keys {@code [M]} of a strided map, or {@code null}. */
+    Tensor outKeys() {
+        return outKeys;
+    }
+
+    /** The spatial cache of a strided map's output coordinates, shared by every convolution with this map. */
+    SparseTensor.SpatialCache outCache() {
+        return outCache;
+    }
+
+    /** Spatial shape of the output grid. */
+    public int[] outShape() {
+        return outShape.clone();
+    }
+
+    /** Total number of (input, output) pairs, the identity offset included. */
+    public long pairs() {
+        long p = identityOffset >= 0 ? outputs : 0;
+        for (int t = 0; t < inRows.length; t++) {
+            if (t != identityOffset && inRows[t] != null) {
+                p += inRows[t].size(0);
+            }
+        }
+        return p;
+    }
+
+    /** Whether no tensor of the map has been freed by a closed scope. */
+    boolean alive() {
+        for (Tensor t : inRows) {
+            if (t != null && t.isNull()) {
+                return false;
+            }
+        }
+        for (Tensor t : outRows) {
+            if (t != null && t.isNull()) {
+                return false;
+            }
+        }
+        return (outCoords == null || !outCoords.isNull()) && (outKeys == null || !outKeys.isNull());
+    }
+}

@@ -1,0 +1,155 @@
+package dev.tessera.model.sparse.conv;
+
+import static dev.tessera.model.sparse.conv.SparseFixtures.leaf;
+import static dev.tessera.model.sparse.conv.SparseFixtures.mask;
+import static dev.tessera.model.sparse.conv.SparseFixtures.random;
+import static dev.tessera.model.sparse.conv.SparseFixtures.relError;
+import static dev.tessera.model.sparse.conv.SparseFixtures.rows;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.tessera.model.Rng;
+import dev.tessera.model.StepScope;
+import dev.tessera.model.nn.Conv3d;
+import org.bytedeco.pytorch.Generator;
+import org.bytedeco.pytorch.NoGradGuard;
+import org.bytedeco.pytorch.Scalar;
+import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.TensorOptional;
+import org.bytedeco.pytorch.global.torch;
+import org.bytedeco.pytorch.global.torch.ScalarType;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/**
+ * Sparse convolutions equal dense {@code conv3d} ({@link Conv3d#conv3d}, which works around a oneDNN gradient bug)
+ * on the same voxels — outputs and the gradients of input, weight and
+ * bias — for random sparse inputs, several channel counts, kernels, strides and paddings.
+ */
+class SparseConvTest {
+    private static final double TOL = 1e-5;
+
+    /** The dense weight {@code [C_out, C_in, k, k, k]} of a sparse one {@code [C_out, k, k, k, C_in]}. */
+    private static Tensor dense(Tensor sparseWeight) {
+        return sparseWeight.permute(0, 4, 1, 2, 3);
+    }
+
+    @ParameterizedTest(name = "C_in {0} → C_out {1}, kernel {2}, occupancy {3}")
+    @CsvSource({"1, 4, 3, 0.3", "3, 8, 3, 0.5", "16, 16, 3, 0.2", "8, 5, 1, 0.4", "4, 6, 5, 0.15", "2, 3, 3, 1.0"})
+    void submanifoldEqualsDenseConv3dWithGradients(int cin, int cout, int kernel, double occupancy) {
+        try (StepScope s = new StepScope()) {
+            Generator g = Rng.cpu(100 + cin * 7 + kernel);
+            Tensor m = mask(g, occupancy, 2, 9, 7, 6); // [B, D, H, W], non-cubic on purpose
+            SparseTensor x = leaf(random(g, m, cin));
+            SubmanifoldConv3d conv = new SubmanifoldConv3d(cin, cout, kernel, true, g);
+            SparseTensor y = conv.forward(x); // [N, C_out]
+            Tensor r = Rng.randn(g, y.size(), cout); // [N, C_out] a random cotangent
+            y.feats().mul(r).sum().backward();
+
+            // the dense reference: zeros at inactive voxels, conv3d with padding k/2, read back at the active ones
+            SparseTensor xd = leaf(x);
+            Tensor wd = dense(conv.weight()).detach().clone().requires_grad_(true); // [C_out, C_in, k, k, k]
+            Tensor bd = conv.bias().detach().clone().requires_grad_(true); // [C_out]
+            long p = kernel / 2;
+            Tensor outDense = Conv3d.conv3d(
+                    xd.toDense(), wd, bd, new long[] {1, 1, 1}, new long[] {p, p, p}); // [B, C_out, D, H, W]
+            Tensor yd = SparseTensor.fromDense(outDense, m).feats(); // [N, C_out]
+            yd.mul(r).sum().backward();
+
+            assertThat(relError(y.feats(), yd)).isLessThan(TOL);
+            assertThat(relError(x.feats().grad(), xd.feats().grad())).isLessThan(TOL);
+            assertThat(relError(conv.weight().grad(), wd.grad().permute(0, 2, 3, 4, 1)))
+                    .isLessThan(TOL);
+            assertThat(relError(conv.bias().grad(), bd.grad())).isLessThan(TOL);
+            // the map has one pair per (active voxel, active neighbour): count them from the dense mask
+            Tensor ones = torch.ones(1, 1, kernel, kernel, kernel);
+            double neighbours = torch.conv3d(
+                            m.to(ScalarType.Float).unsqueeze(1),
+                            ones,
+                            new TensorOptional(),
+                            new long[] {1, 1, 1},
+                            new long[] {p, p, p},
+                            new long[] {1, 1, 1},
+                            1)
+                    .squeeze(1)
+                    .masked_select(m)
+                    .sum()
+                    .item_double();
+            assertThat(KernelMap.submanifold(x, kernel).pairs()).isEqualTo((long) neighbours);
+        }
+    }
+
+    @ParameterizedTest(name = "C_in {0} → C_out {1}, kernel {2}, stride {3}, padding {4}")
+    @CsvSource({"1, 4, 2, 2, 0", "6, 8, 2, 2, 0", "5, 7, 3, 2, 1", "4, 4, 3, 1, 1", "3, 2, 3, 2, 0", "2, 3, 4, 3, 1"})
+    void stridedEqualsDenseStridedConvOnActiveOutputs(int cin, int cout, int k, int s, int p) {
+        try (StepScope scope = new StepScope()) {
+            Generator g = Rng.cpu(200 + cin * 11 + k * 3 + s);
+            Tensor m = mask(g, 0.15, 2, 10, 9, 8); // [B, D, H, W]
+            SparseTensor x = leaf(random(g, m, cin));
+            SparseConv3d conv = new SparseConv3d(cin, cout, k, s, p, true, g);
+            SparseTensor y = conv.forward(x); // [M, C_out]
+
+            // the active outputs are exactly those whose window holds an active input
+            Tensor ones = torch.ones(1, 1, k, k, k);
+            Tensor reach = torch.conv3d(
+                            m.to(ScalarType.Float).unsqueeze(1),
+                            ones,
+                            new TensorOptional(),
+                            new long[] {s, s, s},
+                            new long[] {p, p, p},
+                            new long[] {1, 1, 1},
+                            1)
+                    .squeeze(1)
+                    .gt(new Scalar(0.5)); // [B, D', H', W']
+            assertThat(rows(y.coords())).containsExactly(rows(torch.nonzero(reach)));
+            assertThat(y.spatialShape()).containsExactly((int) reach.size(1), (int) reach.size(2), (int) reach.size(3));
+
+            Tensor r = Rng.randn(g, y.size(), cout); // [M, C_out]
+            y.feats().mul(r).sum().backward();
+            SparseTensor xd = leaf(x);
+            Tensor wd = dense(conv.weight()).detach().clone().requires_grad_(true); // [C_out, C_in, k, k, k]
+            Tensor bd = conv.bias().detach().clone().requires_grad_(true);
+            Tensor outDense = Conv3d.conv3d(
+                    xd.toDense(), wd, bd, new long[] {s, s, s}, new long[] {p, p, p}); // [B, C_out, D', H', W']
+            Tensor yd = SparseTensor.fromDense(outDense, reach).feats(); // [M, C_out]
+            yd.mul(r).sum().backward();
+
+            assertThat(relError(y.feats(), yd)).isLessThan(TOL);
+            assertThat(relError(x.feats().grad(), xd.feats().grad())).isLessThan(TOL);
+            assertThat(relError(conv.weight().grad(), wd.grad().permute(0, 2, 3, 4, 1)))
+                    .isLessThan(TOL);
+            assertThat(relError(conv.bias().grad(), bd.grad())).isLessThan(TOL);
+        }
+    }
+
+    @ParameterizedTest(name = "{0} channels")
+    @CsvSource({"8", "32"})
+    void kernelMapsAreCachedPerCoordinateSetAndRebuiltAfterTheirScope(int channels) {
+        Generator g = Rng.cpu(7);
+        SparseTensor x;
+        try (NoGradGuard ng = new NoGradGuard()) {
+            x = random(g, mask(g, 0.3, 1, 6, 6, 6), channels); // outlives the scopes below
+        }
+        SubmanifoldConv3d a = new SubmanifoldConv3d(channels, channels, 3, false, g);
+        KernelMap first;
+        Tensor out1;
+        try (StepScope s = new StepScope()) {
+            SparseTensor h = a.forward(x);
+            first = KernelMap.submanifold(x, 3);
+            // a tensor with the same coordinates shares the map; so does the convolution's output
+            assertThat(KernelMap.submanifold(x.replace(x.feats().mul(new Scalar(2))), 3))
+                    .isSameAs(first);
+            assertThat(KernelMap.submanifold(h, 3)).isSameAs(first);
+            out1 = a.forward(x).feats().clone();
+            StepScope.keep(out1);
+        }
+        assertThat(first.alive()).isFalse(); // freed with the step
+        try (StepScope s = new StepScope()) {
+            KernelMap again = KernelMap.submanifold(x, 3);
+            assertThat(again).isNotSameAs(first);
+            assertThat(again.alive()).isTrue();
+            assertThat(relError(a.forward(x).feats(), out1)).isZero();
+        } finally {
+            StepScope.release(out1);
+        }
+    }
+}
