@@ -71,6 +71,13 @@ final class GenerateCommand implements Callable<Integer> {
             description = "Decoding grid of VecSet VAEs (default: ${DEFAULT-VALUE}).")
     int resolution;
 
+    @Option(
+            names = "--check",
+            paramLabel = "DATASET",
+            description = "Compare each shape with the training shapes of DATASET: its nearest one by Chamfer distance"
+                    + " and that shape's class (in generate.json).")
+    Path check;
+
     @Option(names = "--batch", defaultValue = "4", description = "Samples per model call (default: ${DEFAULT-VALUE}).")
     int batch;
 
@@ -80,7 +87,7 @@ final class GenerateCommand implements Callable<Integer> {
         ShapeGenerator.Request r;
         try {
             r = new ShapeGenerator.Request(
-                    className, image, steps, cfg, seed, count, sampler, shift, vae, resolution, batch);
+                    className, image, steps, cfg, seed, count, sampler, shift, vae, resolution, batch, check);
         } catch (IllegalArgumentException e) {
             throw new picocli.CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }
@@ -97,6 +104,13 @@ final class GenerateCommand implements Callable<Integer> {
                 closed,
                 res.out(),
                 res.sheet());
+        if (!res.nearest().isEmpty()) {
+            java.util.Map<String, Integer> counts = new java.util.TreeMap<>();
+            for (var n : res.nearest()) {
+                counts.merge(n.label() == null ? "(none)" : n.label(), 1, Integer::sum);
+            }
+            o.printf(Locale.ROOT, "nearest training shapes by class: %s%n", counts);
+        }
         o.flush();
         return Cli.OK;
     }

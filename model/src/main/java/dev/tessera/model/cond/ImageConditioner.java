@@ -50,6 +50,25 @@ public final class ImageConditioner {
         return new ImageConditioner(Dinov2Model.load(path), 512);
     }
 
+    /**
+     * The config of a pretrained encoder at {@code path} without loading its weights: its {@code config.json}, or the
+     * one inferred from the tensor shapes (as {@link Dinov2Model#load} does).
+     */
+    public static Dinov2Config pretrainedConfig(Path path) throws java.io.IOException {
+        Path weights = java.nio.file.Files.isDirectory(path) ? path.resolve("model.safetensors") : path;
+        Path json = java.nio.file.Files.isDirectory(path) ? path.resolve("config.json") : null;
+        if (json != null && java.nio.file.Files.exists(json)) {
+            return Dinov2Config.readHuggingFace(json);
+        }
+        if (!java.nio.file.Files.exists(weights)) {
+            throw new java.nio.file.NoSuchFileException(
+                    weights.toString(), null, "no DINOv2 weights (a model directory needs model.safetensors)");
+        }
+        try (var r = dev.tessera.data.safetensors.SafetensorsReader.open(weights)) {
+            return Dinov2Config.infer(r);
+        }
+    }
+
     /** The ViT. */
     public Dinov2Model model() {
         return model;

@@ -181,9 +181,7 @@ public final class DiTTraining implements TrainTask {
         if (o.condition().equals("image")) {
             image = o.imageEncoder() != null
                     ? new ImageEncoderSpec(
-                            ImageConditioner.pretrained(o.imageEncoder())
-                                    .model()
-                                    .config(),
+                            ImageConditioner.pretrainedConfig(o.imageEncoder()),
                             o.imageEncoder().toAbsolutePath().normalize().toString(),
                             512)
                     : new ImageEncoderSpec(ImageConditioner.tinyConfig(o.imageSize()), null, o.imageSize());

@@ -61,6 +61,7 @@ public final class ShapeGenerator {
      * @param vae the VAE checkpoint to decode with, or {@code null} for the one recorded in the DiT's config
      * @param resolution the decoding grid (VecSet VAEs; the sparse-structure VAE's grid is fixed)
      * @param batch samples per model call
+     * @param check a dataset to compare the shapes with ({@link NearestTrainingShape}), or {@code null}
      */
     public record Request(
             String className,
@@ -73,7 +74,8 @@ public final class ShapeGenerator {
             Double shift,
             Path vae,
             int resolution,
-            int batch) {
+            int batch,
+            Path check) {
         public Request {
             if (count < 1) {
                 throw new IllegalArgumentException("--count must be ≥ 1, got " + count);
@@ -91,40 +93,53 @@ public final class ShapeGenerator {
 
         /** {@code count} shapes with the model's defaults, seed 0. */
         public static Request of(int count) {
-            return new Request(null, null, null, null, 0, count, null, null, null, 128, 4);
+            return new Request(null, null, null, null, 0, count, null, null, null, 128, 4, null);
         }
 
         public Request withClass(String name) {
-            return new Request(name, image, steps, cfg, seed, count, sampler, shift, vae, resolution, batch);
+            return new Request(name, image, steps, cfg, seed, count, sampler, shift, vae, resolution, batch, check);
         }
 
         public Request withImage(Path p) {
-            return new Request(className, p, steps, cfg, seed, count, sampler, shift, vae, resolution, batch);
+            return new Request(className, p, steps, cfg, seed, count, sampler, shift, vae, resolution, batch, check);
         }
 
         public Request withSteps(int n) {
-            return new Request(className, image, n, cfg, seed, count, sampler, shift, vae, resolution, batch);
+            return new Request(className, image, n, cfg, seed, count, sampler, shift, vae, resolution, batch, check);
         }
 
         public Request withCfg(double w) {
-            return new Request(className, image, steps, w, seed, count, sampler, shift, vae, resolution, batch);
+            return new Request(className, image, steps, w, seed, count, sampler, shift, vae, resolution, batch, check);
         }
 
         public Request withSeed(long s) {
-            return new Request(className, image, steps, cfg, s, count, sampler, shift, vae, resolution, batch);
+            return new Request(className, image, steps, cfg, s, count, sampler, shift, vae, resolution, batch, check);
         }
 
         public Request withSampler(String s) {
-            return new Request(className, image, steps, cfg, seed, count, s, shift, vae, resolution, batch);
+            return new Request(className, image, steps, cfg, seed, count, s, shift, vae, resolution, batch, check);
+        }
+
+        public Request withCheck(Path dataset) {
+            return new Request(
+                    className, image, steps, cfg, seed, count, sampler, shift, vae, resolution, batch, dataset);
         }
 
         public Request withVae(Path p) {
-            return new Request(className, image, steps, cfg, seed, count, sampler, shift, p, resolution, batch);
+            return new Request(className, image, steps, cfg, seed, count, sampler, shift, p, resolution, batch, check);
         }
     }
 
-    /** What a generation wrote. */
-    public record Result(Path out, List<Path> meshes, List<MeshCheck> checks, Path sheet) {}
+    /**
+     * What a generation wrote: the meshes' files and checks, the contact sheet, and (with {@link Request#check}) each
+     * shape's nearest training shape.
+     */
+    public record Result(
+            Path out,
+            List<Path> meshes,
+            List<MeshCheck> checks,
+            Path sheet,
+            List<NearestTrainingShape.Match> nearest) {}
 
     private ShapeGenerator() {}
 
@@ -231,6 +246,10 @@ public final class ShapeGenerator {
             }
         }
 
+        NearestTrainingShape nn = request.check() == null
+                ? null
+                : NearestTrainingShape.of(dev.tessera.data.dataset.Dataset.open(request.check()), 2048, request.seed());
+
         Path parent = out.toAbsolutePath().getParent();
         Files.createDirectories(parent);
         Path tmp = Files.createTempDirectory(parent, "." + out.getFileName() + ".tmp-");
@@ -269,14 +288,20 @@ public final class ShapeGenerator {
                     progress.advance(index + 1, null);
                 }
             }
+            List<NearestTrainingShape.Match> nearest = new ArrayList<>();
+            if (nn != null) {
+                for (TriangleMesh m : meshes) {
+                    nearest.add(nn.nearest(m));
+                }
+            }
             writeLatents(tmp.resolve("latents.safetensors"), latents, shape);
             Png.write(preview(meshes, captions, 192), tmp.resolve("sheet.png"));
-            writeReport(tmp.resolve("generate.json"), ckpt, request, steps, cfg, samplerName, shift, checks);
+            writeReport(tmp.resolve("generate.json"), ckpt, request, steps, cfg, samplerName, shift, checks, nearest);
             if (Files.exists(out)) {
                 Files.delete(out); // empty, checked above
             }
             Files.move(tmp, out, StandardCopyOption.ATOMIC_MOVE);
-            return new Result(out, files, checks, out.resolve("sheet.png"));
+            return new Result(out, files, checks, out.resolve("sheet.png"), nearest);
         } catch (IOException | RuntimeException e) {
             deleteTree(tmp);
             throw e;
@@ -370,7 +395,8 @@ public final class ShapeGenerator {
             double cfg,
             String sampler,
             double shift,
-            List<MeshCheck> checks)
+            List<MeshCheck> checks,
+            List<NearestTrainingShape.Match> nearest)
             throws IOException {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("checkpoint", ckpt.toAbsolutePath().normalize().toString());
@@ -394,7 +420,19 @@ public final class ShapeGenerator {
             one.put("noise_seed", FlowSampler.sampleSeed(r.seed(), i));
             one.put("closed", c.isClosed());
             one.put("watertight", c.isWatertight());
+            if (!nearest.isEmpty()) {
+                NearestTrainingShape.Match n = nearest.get(i);
+                Map<String, Object> nm = new LinkedHashMap<>();
+                nm.put("id", n.id());
+                nm.put("label", n.label());
+                nm.put("chamfer_l2", n.chamferL2());
+                nm.put("best_per_class", n.bestPerClass());
+                one.put("nearest_training_shape", nm);
+            }
             samples.add(one);
+        }
+        if (r.check() != null) {
+            m.put("check_dataset", r.check().toAbsolutePath().normalize().toString());
         }
         m.put("samples", samples);
         AtomicFile.write(file, JSON.writeValueAsBytes(m));

@@ -134,6 +134,37 @@ class Hunyuan3DFlowAdapterTest {
         }
     }
 
+    @Test
+    void aHunyuanDiTSamplesThroughTesserasSamplersWithZeroTokenGuidance() {
+        Hunyuan3DDiT dit = new Hunyuan3DDiT(Hunyuan3DDiTConfig.tiny(), Rng.cpu(0));
+        dit.eval();
+        try (StepScope s = new StepScope();
+                var ng = new org.bytedeco.pytorch.NoGradGuard()) {
+            Generator g = Rng.cpu(8);
+            Tensor noise = Rng.randn(g, 2, 6, 8), cond = Rng.randn(g, 2, 3, 32);
+            Tensor uncond = torch.zeros_like(cond); // Hunyuan's unconditional_embedding
+            double[] times =
+                    dev.tessera.model.flow.Timesteps.uniform(4, 1.0); // = hunyuanTimes(5, 1) without its repeat
+            var guidance = dev.tessera.model.flow.Guidance.of(5.0);
+            Tensor a = new dev.tessera.model.flow.EulerSampler()
+                    .sample(Hunyuan3DFlowAdapter.of(dit), noise, times, cond, uncond, guidance);
+            // Hunyuan's own loop: x += (σ' − σ)·(v_u + w·(v_c − v_u)) over its grid
+            double[] sig = Hunyuan3DFlowAdapter.hunyuanTimes(5, 1.0);
+            Tensor x = noise;
+            for (int i = 0; i < 5; i++) {
+                Tensor sigma = torch.full(
+                        new long[] {2},
+                        new Scalar(sig[i]),
+                        new org.bytedeco.pytorch.TensorOptions(org.bytedeco.pytorch.global.torch.ScalarType.Float));
+                Tensor vc = dit.forward(x, sigma, cond), vu = dit.forward(x, sigma, uncond);
+                Tensor v = vu.add(vc.sub(vu).mul(new Scalar(5.0)));
+                x = x.add(v.mul(new Scalar(sig[i + 1] - sig[i])));
+            }
+            assertThat(maxAbs(a.sub(noise))).isGreaterThan(1e-2); // the model moved the latents
+            assertThat(maxAbs(a.sub(x))).isLessThan(1e-4);
+        }
+    }
+
     static double maxAbs(Tensor t) {
         return t.abs().max().item_double();
     }

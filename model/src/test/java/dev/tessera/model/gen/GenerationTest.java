@@ -375,6 +375,20 @@ class GenerationTest {
         ShapeGenerator.Result g = ShapeGenerator.generate(
                 run, ShapeGenerator.Request.of(1).withImage(png).withSteps(2), dir.resolve("gi"), Progress.NONE);
         assertThat(g.checks().get(0).isClosed()).isTrue();
+        // a pretrained encoder (the conformance DINOv2, 56 px) stays frozen and outside the DiT's checkpoint
+        Path dino = dev.tessera.model.Conformance.folder("dinov2-vit").resolve("weights.safetensors");
+        Path run2 = dir.resolve("img-dit-pretrained");
+        DiTTraining.train(set.root(), vae, o.withImageEncoder(dino), quick(2), run2, false, Progress.NONE);
+        try (SafetensorsReader r = SafetensorsReader.open(run2.resolve("model.safetensors"))) {
+            assertThat(r.names()).noneMatch(n -> n.startsWith("image_encoder."));
+        }
+        DiTRunConfig c2 = Checkpoint.config(run2, DiTRunConfig.class);
+        assertThat(c2.imageEncoder().path())
+                .isEqualTo(dino.toAbsolutePath().normalize().toString());
+        assertThat(c2.vecset().contextDim()).isEqualTo(64);
+        ShapeGenerator.Result g2 = ShapeGenerator.generate(
+                run2, ShapeGenerator.Request.of(1).withImage(png).withSteps(2), dir.resolve("gi2"), Progress.NONE);
+        assertThat(g2.checks().get(0).isClosed()).isTrue();
         Path bad = dir.resolve("broken.png");
         Files.writeString(bad, "not an image");
         assertThatThrownBy(() -> ShapeGenerator.generate(
