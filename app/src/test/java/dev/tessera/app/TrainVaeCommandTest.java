@@ -29,8 +29,16 @@ class TrainVaeCommandTest {
         Path synth = dir.resolve("synth");
         SyntheticShapes.generate(
                 synth, 2, 5, List.of(ShapeClass.SPHERE, ShapeClass.BOX), 32, MeshIO.Format.PLY, Progress.NONE);
-        PrepOptions small = new PrepOptions(
-                0.9, 32, true, 1200, 300, 15.0, List.of(0.01), 600, 300, 600, 1.05, 0, 1.5, 0, 48, false, 5_000_000, 0);
+        PrepOptions small = new PrepOptions.Builder()
+                .watertightResolution(32)
+                .surfacePoints(1200)
+                .sharpPoints(300)
+                .nearSigmas(List.of(0.01))
+                .nearPointsPerSigma(600)
+                .nearSharpPoints(300)
+                .volumePoints(600)
+                .sparseResolution(0)
+                .build();
         dataset = dir.resolve("ds");
         new PrepJob(dataset, small, new MeshSampleBuilder(), 2, false, "test")
                 .run(PrepInputs.find(List.of(synth.toString()), null), Progress.NONE);

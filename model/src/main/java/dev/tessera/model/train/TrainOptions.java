@@ -222,26 +222,4 @@ public record TrainOptions(
                     skipNonFinite);
         }
     }
-
-    public TrainOptions withGradClip(double clip) {
-        return new TrainOptions(
-                steps,
-                lr,
-                warmupSteps,
-                minLrFactor,
-                weightDecay,
-                beta1,
-                beta2,
-                eps,
-                clip,
-                emaDecay,
-                accumulation,
-                bf16,
-                checkpointEvery,
-                validateEvery,
-                logEvery,
-                keepCheckpoints,
-                seed,
-                skipNonFinite);
-    }
 }

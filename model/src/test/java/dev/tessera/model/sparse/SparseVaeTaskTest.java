@@ -49,25 +49,17 @@ class SparseVaeTaskTest {
                 40,
                 MeshIO.Format.PLY,
                 Progress.NONE);
-        PrepOptions o = new PrepOptions(
-                0.9,
-                48,
-                true,
-                1000,
-                200,
-                15.0,
-                List.of(0.01),
-                200,
-                100,
-                200,
-                1.05,
-                32,
-                1.5,
-                0,
-                48,
-                false,
-                5_000_000,
-                0);
+        PrepOptions o = new PrepOptions.Builder()
+                .watertightResolution(48)
+                .surfacePoints(1000)
+                .sharpPoints(200)
+                .nearSigmas(List.of(0.01))
+                .nearPointsPerSigma(200)
+                .nearSharpPoints(100)
+                .volumePoints(200)
+                .sparseResolution(32)
+                .views(0, 48, false)
+                .build();
         new PrepJob(dir.resolve("ds"), o, new MeshSampleBuilder(), 2, false, "test")
                 .run(PrepInputs.find(List.of(meshes.toString()), null), Progress.NONE);
         dataset = Dataset.open(dir.resolve("ds"));

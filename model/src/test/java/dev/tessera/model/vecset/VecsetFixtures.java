@@ -40,25 +40,17 @@ final class VecsetFixtures {
 
     /** Small, fast prep settings: R 48 watertight, 2000 surface and 500 sharp points, ~5000 queries, no voxels. */
     static PrepOptions smallPrep() {
-        return new PrepOptions(
-                0.9,
-                48,
-                true,
-                2000,
-                500,
-                15.0,
-                List.of(0.005, 0.02),
-                1000,
-                500,
-                2000,
-                1.05,
-                0,
-                1.5,
-                0,
-                48,
-                false,
-                5_000_000,
-                0);
+        return new PrepOptions.Builder()
+                .watertightResolution(48)
+                .surfacePoints(2000)
+                .sharpPoints(500)
+                .nearSigmas(List.of(0.005, 0.02))
+                .nearPointsPerSigma(1000)
+                .nearSharpPoints(500)
+                .volumePoints(2000)
+                .sparseResolution(0)
+                .views(0, 48, false)
+                .build();
     }
 
     /** Validation on the four training shapes at resolution 32 with 3000 metric points. */
