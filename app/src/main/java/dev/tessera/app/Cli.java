@@ -50,7 +50,7 @@ final class Cli {
     /**
      * Joins the lines of every command's description into paragraphs, so picocli wraps them to the terminal's width
      * instead of breaking each source line again. An empty line separates paragraphs; a line starting with a space or
-     * a dash (a list item, an example) keeps its own line.
+     * "- " or "* " (a list item, an example) keeps its own line.
      */
     private static void flowDescriptions(CommandLine cl) {
         CommandLine.Model.UsageMessageSpec usage = cl.getCommandSpec().usageMessage();
@@ -116,7 +116,7 @@ final class Cli {
         List<String> out = new ArrayList<>();
         StringBuilder cur = null;
         for (String line : lines) {
-            boolean own = line.isEmpty() || line.startsWith(" ") || line.startsWith("-");
+            boolean own = line.isEmpty() || line.startsWith(" ") || line.startsWith("- ") || line.startsWith("* ");
             if (own) {
                 if (cur != null) {
                     out.add(cur.toString());
