@@ -71,7 +71,7 @@ final class Peers {
                 if (last.contains("ModuleNotFoundError")) {
                     return new Result(
                             Map.of(),
-                            last + " — install the peers: sudo apt-get install -y python3-torch"
+                            last + " — install the peers: bench/peers/install.sh"
                                     + " python3-open3d python3-skimage python3-scipy");
                 }
                 return new Result(Map.of(), "peer failed: " + last);
