@@ -25,6 +25,7 @@ public final class Main {
         CommandLine cl = new CommandLine(new Main());
         cl.addSubcommand(new CommandLine.HelpCommand());
         cl.addSubcommand(new InfoCommand());
+        cl.addSubcommand(new DemoCommand());
         cl.addSubcommand(new ConvertCommand());
         cl.addSubcommand(new CheckCommand());
         cl.addSubcommand(new InspectCommand());

@@ -100,6 +100,25 @@ class LatentEncodingTest {
     }
 
     @Test
+    void encodesWithATrainVaeRun() throws Exception {
+        Dataset ds = VecsetFixtures.shapes();
+        Path run = tmp.resolve("run");
+        VecsetTraining.train(
+                ds,
+                run,
+                new VecsetTraining.Plan(
+                        ShapeVaeConfig.tiny(),
+                        VecsetFixtures.trainSettings().withValidation(0, 0, 8, 10),
+                        TrainOptions.defaults(2, 1e-3).withWarmup(1)),
+                false,
+                Progress.NONE);
+        LatentEncoding.encode(run, ds, tmp.resolve("l"), LatentEncoding.Options.mean(), false, Progress.NONE);
+        LatentSet set = LatentSet.open(tmp.resolve("l"));
+        assertEquals(ds.size(), set.size());
+        assertEquals(ShapeVaeConfig.class.getName(), set.info().vae().configClass());
+    }
+
+    @Test
     void posteriorSamplesAreSeeded() throws Exception {
         Dataset ds = VecsetFixtures.shapes();
         Path vae = untrainedVae();
