@@ -25,6 +25,7 @@ public final class Main {
         CommandLine cl = new CommandLine(new Main());
         cl.addSubcommand(new CommandLine.HelpCommand());
         cl.addSubcommand(new InfoCommand());
+        cl.addSubcommand(new DemoCommand());
         cl.addSubcommand(new ConvertCommand());
         cl.addSubcommand(new CheckCommand());
         cl.addSubcommand(new InspectCommand());
@@ -32,6 +33,7 @@ public final class Main {
         cl.addSubcommand(new PrepCommand());
         cl.addSubcommand(new DatasetCommand());
         cl.addSubcommand(new TrainVaeCommand());
+        cl.addSubcommand(new EncodeCommand());
         cl.addSubcommand(new TrainDitCommand());
         cl.addSubcommand(new GenerateCommand());
         cl.addSubcommand(new McCommand());

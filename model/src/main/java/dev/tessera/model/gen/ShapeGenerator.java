@@ -125,6 +125,16 @@ public final class ShapeGenerator {
                     className, image, steps, cfg, seed, count, sampler, shift, vae, resolution, batch, dataset);
         }
 
+        /** The decoding grid's side (VecSet VAEs). */
+        public Request withResolution(int r) {
+            return new Request(className, image, steps, cfg, seed, count, sampler, shift, vae, r, batch, check);
+        }
+
+        /** Samples per model call. */
+        public Request withBatch(int b) {
+            return new Request(className, image, steps, cfg, seed, count, sampler, shift, vae, resolution, b, check);
+        }
+
         public Request withVae(Path p) {
             return new Request(className, image, steps, cfg, seed, count, sampler, shift, p, resolution, batch, check);
         }

@@ -131,6 +131,30 @@ public final class LatentSetWriter {
         return entries.containsKey(id);
     }
 
+    /** The entry of {@code id} written so far (label and content hash as stored), or {@code null}. */
+    public synchronized LatentEntry entry(String id) {
+        return entries.get(id);
+    }
+
+    /**
+     * Deletes the latent of {@code id} (after {@link #resume}: a shape no longer in the dataset); nothing when there is
+     * none.
+     */
+    public void remove(String id) throws IOException {
+        synchronized (this) {
+            if (finished) {
+                throw new IllegalStateException("the latent set " + root + " is finished");
+            }
+            entries.remove(id);
+        }
+        Files.deleteIfExists(LatentSet.fileOf(root, id));
+    }
+
+    /** The ids written so far, sorted. */
+    public synchronized List<String> ids() {
+        return List.copyOf(entries.keySet());
+    }
+
     /** Number of latents written so far. */
     public synchronized int count() {
         return entries.size();

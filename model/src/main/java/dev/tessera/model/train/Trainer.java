@@ -295,7 +295,15 @@ public final class Trainer {
             ema.swap();
         }
         try {
-            StateDict.save(model, run.resolve(Checkpoint.WEIGHTS), Map.of("step", Long.toString(step)));
+            // config_class names the model family, as Checkpoint.save does: encode and generate open the run by it
+            StateDict.save(
+                    model,
+                    run.resolve(Checkpoint.WEIGHTS),
+                    Map.of(
+                            "step",
+                            Long.toString(step),
+                            "config_class",
+                            task.config().getClass().getName()));
         } finally {
             if (ema != null) {
                 ema.swap();
