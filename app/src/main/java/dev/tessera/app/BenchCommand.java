@@ -10,5 +10,5 @@ import picocli.CommandLine.Command;
             "Benchmarks, each run side by side with the tool a user would pick instead, printing the ratio.",
             "Peers run with Debian's python3 (apt-get install python3-torch python3-open3d python3-skimage)."
         },
-        subcommands = {SafetensorsBench.class, PrepBench.class, ModelBench.class})
+        subcommands = {SafetensorsBench.class, PrepBench.class, ModelBench.class, GeometryBench.class})
 final class BenchCommand {}
