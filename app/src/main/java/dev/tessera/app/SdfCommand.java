@@ -35,7 +35,7 @@ import picocli.CommandLine.Spec;
                     + " exact distance to the nearest triangle; the sign comes from the fast winding number (inside"
                     + " where it is at least 1/2), so meshes with holes, flipped or duplicated faces still get the"
                     + " inside right. Grids are exact within two grid steps of the surface and propagated farther"
-                    + " (docs/marching-cubes.md).",
+                    + " (docs/distance.md).",
             "Output by OUT's extension:",
             "- .safetensors: a grid writes 'sdf' (or 'udf') [R, R, R], x slowest, and 'bounds' [6] (min x y z,"
                     + " max x y z): the layout 'tessera mc' reads. Points write 'sdf' [N] and 'points' [N, 3].",

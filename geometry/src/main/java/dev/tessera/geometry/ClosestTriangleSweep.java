@@ -18,7 +18,7 @@ package dev.tessera.geometry;
  *       staircases. A test against the triangle inequality skips most candidates. The value stored is always the
  *       exact distance to the triangle stored, so it is an upper bound of the true distance; far from the surface
  *       many triangles are nearly as close as the nearest, and the propagated one may be one of those (errors are
- *       measured in {@code docs/geometry.md}).
+ *       measured in {@code docs/distance.md}).
  * </ol>
  *
  * Cost {@code O(F·(b/h)³ + R³)}, deterministic for any number of threads.
