@@ -60,7 +60,8 @@ import picocli.CommandLine.Spec;
             "- watertight_256: 'tessera watertight' at R = 256 end to end (no peer)",
             "- fps_100k_to_4096: farthest point sampling of 100k surface points (Open3D)",
             "- surface_sample_1M: 1M area-uniform surface points with normals (Open3D)",
-            "- voxelize_64: the voxels of a 64³ grid the surface touches (Open3D VoxelGrid)",
+            "- voxelize_64: the voxels of a 64³ grid the surface touches (no peer: Open3D's mesh voxeliser tests"
+                    + " every voxel against every triangle; it ran over 10 CPU minutes)",
             "- voxelize_solid_64: those plus the voxels inside by winding number (no peer)"
         })
 final class GeometryBench implements Callable<Integer> {

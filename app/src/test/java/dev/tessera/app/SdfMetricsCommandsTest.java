@@ -314,6 +314,23 @@ class SdfMetricsCommandsTest {
     }
 
     @Test
+    void benchGeometryRefusesUnknownLinesBeforeAnyWork() {
+        CliTest.Run r = CliTest.run("bench", "geometry", "sdf_points_2M", "--no-peers");
+        assertThat(r.code()).isEqualTo(Cli.USAGE);
+        assertThat(r.err()).contains("unknown line 'sdf_points_2M'").contains("udf_grid_256");
+        assertThat(CliTest.run("bench", "geometry", "--reps", "0").code()).isEqualTo(Cli.USAGE);
+        CliTest.Run mesh = CliTest.run(
+                "bench",
+                "geometry",
+                "fps_100k_to_4096",
+                "--no-peers",
+                "--mesh",
+                dir.resolve("none.off").toString());
+        assertThat(mesh.code()).isEqualTo(Cli.FAILED);
+        assertThat(mesh.err()).contains("none.off: no such file");
+    }
+
+    @Test
     void npyRoundTripsAndRejectsOtherDtypes() throws Exception {
         Path p = dir.resolve("a.npy");
         float[] v = {1, -2, 3.5f, Float.MIN_VALUE, 0, 7};
