@@ -36,8 +36,10 @@ public final class Main {
         cl.addSubcommand(new EncodeCommand());
         cl.addSubcommand(new TrainDitCommand());
         cl.addSubcommand(new GenerateCommand());
+        cl.addSubcommand(new SdfCommand());
         cl.addSubcommand(new McCommand());
         cl.addSubcommand(new WatertightCommand());
+        cl.addSubcommand(new MetricsCommand());
         cl.addSubcommand(new RenderCommand());
         cl.addSubcommand(new BenchCommand());
         return Cli.configure(cl);
