@@ -32,6 +32,7 @@ public final class Main {
         cl.addSubcommand(new PrepCommand());
         cl.addSubcommand(new DatasetCommand());
         cl.addSubcommand(new TrainVaeCommand());
+        cl.addSubcommand(new ReconstructCommand());
         cl.addSubcommand(new TrainDitCommand());
         cl.addSubcommand(new GenerateCommand());
         cl.addSubcommand(new McCommand());
