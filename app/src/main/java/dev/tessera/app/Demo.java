@@ -20,6 +20,7 @@ import dev.tessera.geometry.io.Png;
 import dev.tessera.model.Torch;
 import dev.tessera.model.flow.RectifiedFlow;
 import dev.tessera.model.gen.DiTTraining;
+import dev.tessera.model.gen.LatentDecoder;
 import dev.tessera.model.gen.NearestTrainingShape;
 import dev.tessera.model.gen.ShapeGenerator;
 import dev.tessera.model.latent.LatentEncoding;
@@ -126,27 +127,27 @@ final class Demo {
             }
         }
 
-        /** The full demo: four classes, 15 shapes each; under 15 minutes on 2 cores. */
+        /** The full demo: four classes, 12 shapes each; under 15 minutes on 2 cores. */
         static Settings full() {
             return new Settings(
-                    List.of("chair", "table", "mug", "torus"),
-                    15,
+                    List.of("torus", "cone", "box", "sphere"),
+                    12,
                     64,
                     64,
                     2048,
                     2048,
                     4096,
-                    1500,
+                    1400,
                     2e-3,
                     4,
                     List.of(512, 256, 512),
-                    1500,
+                    2500,
                     1e-3,
                     16,
                     4,
                     25,
-                    4.0,
-                    64,
+                    3.0,
+                    48,
                     0);
         }
 
@@ -160,16 +161,16 @@ final class Demo {
                     1024,
                     1024,
                     2048,
-                    150,
+                    300,
                     2e-3,
                     4,
                     List.of(256, 128, 256),
-                    150,
+                    500,
                     1e-3,
                     8,
                     2,
                     10,
-                    4.0,
+                    3.0,
                     40,
                     0);
         }
@@ -204,7 +205,15 @@ final class Demo {
                     .withCheckpointEvery(Math.max(1, vaeSteps / 3))
                     .withValidateEvery(0)
                     .withSeed(seed);
-            return new VecsetTraining.Plan(ShapeVaeConfig.tiny(), s, t);
+            return new VecsetTraining.Plan(vaeConfig(), s, t);
+        }
+
+        /**
+         * The tiny vecset VAE with 6 Fourier octaves instead of 8: the finest ones (wavelength 0.05) only add bumps
+         * to the surface in a run this short.
+         */
+        static ShapeVaeConfig vaeConfig() {
+            return ShapeVaeConfig.tiny().withFourier(6, false);
         }
 
         TrainOptions ditOptions() {
@@ -229,6 +238,7 @@ final class Demo {
      * @param sheet the contact sheet
      * @param meshes the generated GLB files, per class
      * @param confusion per generated class, how many shapes were nearest (Chamfer) to a training shape of each class
+     * @param seeds the sampling seed of each class (the demo's seed, or the next ones when a sample was empty)
      * @param accuracy the share of generated shapes whose nearest training shape has their class
      * @param stageSeconds wall time per stage (0 for a stage a re-run skipped)
      * @param seconds total wall time
@@ -239,6 +249,7 @@ final class Demo {
             Path sheet,
             Map<String, List<Path>> meshes,
             Map<String, Map<String, Integer>> confusion,
+            Map<String, Long> seeds,
             double accuracy,
             Map<String, Double> stageSeconds,
             double seconds) {}
@@ -303,22 +314,36 @@ final class Demo {
         Map<String, ShapeGenerator.Result> generated = new LinkedHashMap<>();
         Map<String, List<Path>> meshes = new LinkedHashMap<>();
         Map<String, Map<String, Integer>> confusion = new LinkedHashMap<>();
+        Map<String, Long> seeds = new LinkedHashMap<>();
         NearestTrainingShape nearest = NearestTrainingShape.of(dataset, 2048, s.seed());
         int right = 0, all = 0;
         for (String c : s.classes()) {
             Path dir = gen.resolve(c);
-            if (!Files.exists(dir.resolve("generate.json"))) {
-                ShapeGenerator.generate(
-                        dit,
-                        ShapeGenerator.Request.of(s.perClass())
-                                .withClass(c)
-                                .withSteps(s.sampleSteps())
-                                .withCfg(s.cfg())
-                                .withSeed(s.seed())
-                                .withResolution(s.resolution()),
-                        dir,
-                        p);
+            // a short run may sample a latent that decodes to nothing: then the class is sampled again with the next
+            // seed (the seed used is in generated/CLASS/generate.json and on the page)
+            for (int attempt = 0; !Files.exists(dir.resolve("generate.json")); attempt++) {
+                try {
+                    ShapeGenerator.generate(
+                            dit,
+                            ShapeGenerator.Request.of(s.perClass())
+                                    .withClass(c)
+                                    .withSteps(s.sampleSteps())
+                                    .withCfg(s.cfg())
+                                    .withSeed(s.seed() + attempt)
+                                    .withResolution(s.resolution()),
+                            dir,
+                            p);
+                } catch (IOException e) {
+                    if (!(e.getCause() instanceof LatentDecoder.EmptyShapeException) || attempt >= 4) {
+                        throw e;
+                    }
+                }
             }
+            seeds.put(
+                    c,
+                    JSON.readTree(dir.resolve("generate.json").toFile())
+                            .path("seed")
+                            .asLong(s.seed()));
             List<Path> files = new ArrayList<>();
             Map<String, Integer> row = new TreeMap<>();
             for (String k : s.classes()) {
@@ -346,7 +371,8 @@ final class Demo {
         double accuracy = all == 0 ? 0 : (double) right / all;
         seconds.put("report", since(t));
         double total = since(t0);
-        Result r = new Result(out, out.resolve("index.html"), sheet, meshes, confusion, accuracy, seconds, total);
+        Result r =
+                new Result(out, out.resolve("index.html"), sheet, meshes, confusion, seeds, accuracy, seconds, total);
         writeSummary(s, r, dataset);
         writePage(s, r, dataset);
         p.advance(2, null);
@@ -434,6 +460,7 @@ final class Demo {
         m.put("stage_seconds", r.stageSeconds());
         m.put("vae_last_loss", lastLoss(r.out().resolve("vae/metrics.jsonl")));
         m.put("dit_last_loss", lastLoss(r.out().resolve("dit/metrics.jsonl")));
+        m.put("sampling_seeds", r.seeds());
         m.put("nearest_class", r.confusion());
         m.put("nearest_class_accuracy", r.accuracy());
         AtomicFile.write(r.out().resolve("summary.json"), JSON.writeValueAsBytes(m));
@@ -474,7 +501,8 @@ final class Demo {
                         glb.getFileName().toString(),
                         r.out().relativize(glb).toString().replace('\\', '/'));
             }
-            page.links(e.getKey() + " (GLB):", links);
+            long seed = r.seeds().getOrDefault(e.getKey(), s.seed());
+            page.links(e.getKey() + (seed == s.seed() ? "" : " (seed " + seed + ")") + " (GLB):", links);
         }
         page.section("Check: nearest training shape");
         page.text("Each generated shape is compared with every training shape by symmetric Chamfer distance "

@@ -29,7 +29,7 @@ final class DemoCommand implements Callable<Integer> {
 
     @Option(
             names = "--out",
-            defaultValue = "demo",
+            defaultValue = "tessera-demo",
             paramLabel = "DIR",
             description = "Output directory (default: ${DEFAULT-VALUE}).")
     Path out;

@@ -281,8 +281,10 @@ public final class ShapeGenerator {
                     try (StepScope s = new StepScope()) {
                         mesh = decoder.mesh(Tensors.fromFloats(z.get(i), shape), request.resolution());
                     } catch (LatentDecoder.EmptyShapeException e) {
-                        throw new IOException("sample " + index + " (seed " + request.seed() + "): " + e.getMessage()
-                                + "; the DiT may be undertrained — try more training, another --seed or --cfg");
+                        throw new IOException(
+                                "sample " + index + " (seed " + request.seed() + "): " + e.getMessage()
+                                        + "; the DiT may be undertrained — try more training, another --seed or --cfg",
+                                e);
                     }
                     String name = String.format(Locale.ROOT, "sample-%03d", index);
                     Path glb = tmp.resolve(name + ".glb");

@@ -272,4 +272,35 @@ public record ShapeVaeConfig(
             throw new IllegalArgumentException(e.getOriginalMessage(), e);
         }
     }
+
+    /**
+     * This config with another Fourier embedding of xyz: {@code frequencies} octaves per axis ({@code 2^0 … 2^(n−1)},
+     * times π when {@code pi}). Fewer octaves give smoother fields that a small model learns in fewer steps.
+     */
+    public ShapeVaeConfig withFourier(int frequencies, boolean pi) {
+        return new ShapeVaeConfig(
+                numLatents,
+                embedDim,
+                width,
+                heads,
+                numDecoderLayers,
+                numEncoderLayers,
+                pcSize,
+                pcSharpedgeSize,
+                pointFeats,
+                downsampleRatio,
+                geoDecoderDownsampleRatio,
+                geoDecoderMlpExpandRatio,
+                geoDecoderLnPost,
+                frequencies,
+                pi,
+                qkvBias,
+                qkNorm,
+                labelType,
+                dropPathRate,
+                scaleFactor,
+                useLnPost,
+                sharpCrossAttn,
+                tsdfTruncation);
+    }
 }
