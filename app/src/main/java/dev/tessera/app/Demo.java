@@ -55,7 +55,7 @@ import java.util.TreeMap;
  * OUT/dit/                 the DiT run, loss.png                      (tessera train-dit)
  * OUT/generated/CLASS/     sample-NNN.glb/.obj/.png, generate.json    (tessera generate --check)
  * OUT/sheet.png            one row per class: a training shape, then the generated ones
- * OUT/summary.json         timings, losses and the nearest-training-shape check
+ * OUT/summary.json         this run's timings, the losses and the nearest-training-shape check
  * OUT/index.html           the page with all of it
  * </pre>
  *
@@ -242,7 +242,7 @@ final class Demo {
      * @param chamfer per generated class, the mean over its shapes of the Chamfer-L2 distance to the nearest training
      *     shape of each class
      * @param accuracy the share of generated shapes whose nearest training shape has their class
-     * @param stageSeconds wall time per stage (0 for a stage a re-run skipped)
+     * @param stageSeconds wall time per stage in this run (near 0 for a stage a re-run skipped)
      * @param seconds total wall time
      */
     record Result(
@@ -540,7 +540,10 @@ final class Demo {
         }
         page.text("Mean Chamfer-L2 distance from the generated shapes of a class (rows) to the nearest training shape"
                 + " of each class (columns); the diagonal should be the smallest of each row:");
-        page.grid(header, dRows);
+        List<String> dHeader = new ArrayList<>();
+        dHeader.add("generated ↓ / training →");
+        dHeader.addAll(s.classes());
+        page.grid(dHeader, dRows);
         page.text(String.format(
                 Locale.ROOT,
                 "Accuracy: %.0f %% (chance: %.0f %%).",
@@ -568,9 +571,9 @@ final class Demo {
                         s.ditSteps(),
                         lastLoss(r.out().resolve("dit/metrics.jsonl"))));
         for (var e : r.stageSeconds().entrySet()) {
-            facts.put("time: " + e.getKey(), Format.seconds(e.getValue()));
+            facts.put("time of this run: " + e.getKey(), Format.seconds(e.getValue()));
         }
-        facts.put("time: total", Format.seconds(r.seconds()));
+        facts.put("time of this run: total", Format.seconds(r.seconds()));
         page.table(facts);
         page.section("Files");
         Map<String, String> dirs = new LinkedHashMap<>();
