@@ -8,7 +8,13 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         description = {
             "Benchmarks, each run side by side with the tool a user would pick instead, printing the ratio.",
-            "Peers run with Debian's python3 (apt-get install python3-torch python3-open3d python3-skimage)."
+            "Peers run with Debian's python3 (bench/peers/install.sh installs them)."
         },
-        subcommands = {SafetensorsBench.class, PrepBench.class, ModelBench.class})
+        subcommands = {
+            SafetensorsBench.class,
+            PrepBench.class,
+            ModelBench.class,
+            GeometryBench.class,
+            SparseConvBenchCommand.class
+        })
 final class BenchCommand {}

@@ -34,10 +34,13 @@ public final class Main {
         cl.addSubcommand(new DatasetCommand());
         cl.addSubcommand(new TrainVaeCommand());
         cl.addSubcommand(new EncodeCommand());
+        cl.addSubcommand(new ReconstructCommand());
         cl.addSubcommand(new TrainDitCommand());
         cl.addSubcommand(new GenerateCommand());
+        cl.addSubcommand(new SdfCommand());
         cl.addSubcommand(new McCommand());
         cl.addSubcommand(new WatertightCommand());
+        cl.addSubcommand(new MetricsCommand());
         cl.addSubcommand(new RenderCommand());
         cl.addSubcommand(new BenchCommand());
         return Cli.configure(cl);

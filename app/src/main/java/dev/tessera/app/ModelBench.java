@@ -1,10 +1,15 @@
 package dev.tessera.app;
 
+import dev.tessera.geometry.TriangleMesh;
 import dev.tessera.model.Torch;
 import dev.tessera.model.dit.GridDitBench;
 import dev.tessera.model.dit.VecSetDitBench;
 import dev.tessera.model.sparse.SparseStructureVaeBench;
+import dev.tessera.model.vecset.ShapeVae;
+import dev.tessera.model.vecset.VecsetReconstruction;
+import dev.tessera.model.vecset.VecsetVaeBench;
 import java.io.PrintWriter;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -49,6 +54,9 @@ final class ModelBench implements Callable<Integer> {
     }
 
     static {
+        register(new Line(VecsetVaeBench.TRAIN, VecsetVaeBench::train, 2, 5));
+        register(new Line(VecsetVaeBench.DECODE_DENSE, (w, r) -> decode(false, w, r), 0, 1));
+        register(new Line(VecsetVaeBench.DECODE_HIERARCHICAL, (w, r) -> decode(true, w, r), 0, 3));
         register(new Line(VecSetDitBench.TRAIN, VecSetDitBench::train, 2, 5));
         register(new Line(VecSetDitBench.SAMPLE, VecSetDitBench::sample, 1, 3));
         register(new Line(SparseStructureVaeBench.NAME, SparseStructureVaeBench::run, 1, 3));
@@ -60,12 +68,45 @@ final class ModelBench implements Callable<Integer> {
             case VecSetDitBench.TRAIN, VecSetDitBench.SAMPLE -> VecSetDitBench.lastCpuMillis();
             case GridDitBench.NAME -> GridDitBench.lastCpuMillis();
             case SparseStructureVaeBench.NAME -> SparseStructureVaeBench.lastCpuMillis();
+            case VecsetVaeBench.TRAIN, VecsetVaeBench.DECODE_DENSE, VecsetVaeBench.DECODE_HIERARCHICAL ->
+                VecsetVaeBench.lastCpuMillis();
             default -> Double.NaN;
         };
     }
 
+    /** The decoding lines' VAE and mesh (set from the options before the lines run). */
+    private static Path decodeVae;
+
+    private static Path decodeMesh;
+
+    private static double decode(boolean hierarchical, int warmup, int reps) {
+        if (decodeVae == null) {
+            return Double.NaN;
+        }
+        try {
+            ShapeVae vae = VecsetReconstruction.load(decodeVae);
+            TriangleMesh m = MeshFiles.read(decodeMesh);
+            return VecsetVaeBench.decode(vae, m, hierarchical, warmup, reps);
+        } catch (Exception e) {
+            throw new IllegalStateException("decoding bench: " + e.getMessage(), e);
+        }
+    }
+
     @Spec
     CommandSpec spec;
+
+    @Option(
+            names = "--vae",
+            paramLabel = "RUN",
+            description = "A trained vecset VAE for the vecset_decode_* lines (skipped without it).")
+    Path vae;
+
+    @Option(
+            names = "--mesh",
+            paramLabel = "MESH",
+            defaultValue = "testdata/meshes/bunny00.off",
+            description = "The mesh the decoding lines encode (default: ${DEFAULT-VALUE}).")
+    Path mesh;
 
     @Parameters(
             arity = "0..*",
@@ -104,12 +145,25 @@ final class ModelBench implements Callable<Integer> {
                         spec.commandLine(), "unknown line '" + n + "'; the lines are " + LINES.keySet());
             }
         }
+        decodeVae = vae;
+        decodeMesh = mesh;
         Map<String, double[]> ours = new LinkedHashMap<>();
         for (String n : chosen) {
             Line l = LINES.get(n);
+            boolean decoding = n.equals(VecsetVaeBench.DECODE_DENSE) || n.equals(VecsetVaeBench.DECODE_HIERARCHICAL);
+            if (decoding && vae == null) {
+                out.printf(Locale.ROOT, "%s skipped (needs --vae RUN, a trained vecset VAE)%n", n);
+                continue;
+            }
             double wall = l.run().run(warmup != null ? warmup : l.warmup(), reps != null ? reps : l.reps());
             ours.put(n, new double[] {wall, cpu(n)});
-            out.printf(Locale.ROOT, "%s %.1f ms (cpu %.1f ms)%n", n, wall, cpu(n));
+            out.printf(
+                    Locale.ROOT,
+                    "%s %.1f ms (cpu %.1f ms)%s%n",
+                    n,
+                    wall,
+                    cpu(n),
+                    decoding ? "  " + VecsetVaeBench.lastNote() : "");
             out.flush();
         }
         if (!peers) {

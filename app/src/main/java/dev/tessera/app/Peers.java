@@ -37,16 +37,36 @@ final class Peers {
         return Files.isExecutable(Path.of("/usr/bin/python3")) ? "/usr/bin/python3" : "python3";
     }
 
-    /** A peer run's output: the value column by name, or the reason it could not run. */
-    record Result(Map<String, Double> values, String failure) {
+    /**
+     * A peer run's output: the value column by name, every whitespace-separated column of each result line by name,
+     * or the reason it could not run.
+     */
+    record Result(Map<String, Double> values, Map<String, List<String>> columns, String failure) {
+        Result(Map<String, Double> values, String failure) {
+            this(values, Map.of(), failure);
+        }
+
         boolean ok() {
             return failure == null;
+        }
+
+        /** Column {@code index} (0 is the name) of line {@code name} as a number, or NaN when absent. */
+        double number(String name, int index) {
+            List<String> c = columns.get(name);
+            if (c == null || c.size() <= index) {
+                return Double.NaN;
+            }
+            try {
+                return Double.parseDouble(c.get(index));
+            } catch (NumberFormatException e) {
+                return Double.NaN;
+            }
         }
     }
 
     /**
      * Runs {@code script args...} with {@code threads} threads and returns its lines {@code name value} (the first two
-     * columns; other columns are kept in the raw output only).
+     * columns in {@code values}, every column in {@code columns}).
      */
     static Result run(String script, int threads, List<String> args, long timeoutSeconds) {
         Path s = dir().resolve(script);
@@ -77,17 +97,19 @@ final class Peers {
                 return new Result(Map.of(), "peer failed: " + last);
             }
             Map<String, Double> values = new LinkedHashMap<>();
+            Map<String, List<String>> columns = new LinkedHashMap<>();
             for (String line : text.split("\n")) {
                 String[] f = line.trim().split("\\s+");
                 if (f.length >= 2) {
                     try {
                         values.put(f[0], Double.parseDouble(f[1]));
+                        columns.put(f[0], List.of(f));
                     } catch (NumberFormatException e) {
                         // not a result line
                     }
                 }
             }
-            return new Result(values, null);
+            return new Result(values, columns, null);
         } catch (IOException e) {
             return new Result(Map.of(), "cannot run " + cmd.get(0) + ": " + e.getMessage());
         } catch (InterruptedException e) {

@@ -34,7 +34,7 @@ class CliTest {
         for (String name : Main.commandLine().getSubcommands().keySet()) {
             assertThat(r.out()).containsPattern("(?m)^  " + name + " +\\S");
         }
-        assertThat(r.out()).contains("prep        Turn meshes into training samples");
+        assertThat(r.out()).containsPattern("(?m)^  prep +Turn meshes into training samples");
         assertThat(r.out().lines()).allSatisfy(line -> assertThat(line.length()).isLessThanOrEqualTo(80));
         // a description's source lines flow into one paragraph, so picocli wraps them once
         assertThat(Cli.paragraphs(new String[] {"one", "two", "", "- item", "three"}))

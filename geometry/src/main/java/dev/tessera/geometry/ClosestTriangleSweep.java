@@ -18,7 +18,7 @@ package dev.tessera.geometry;
  *       staircases. A test against the triangle inequality skips most candidates. The value stored is always the
  *       exact distance to the triangle stored, so it is an upper bound of the true distance; far from the surface
  *       many triangles are nearly as close as the nearest, and the propagated one may be one of those (errors are
- *       measured in {@code docs/geometry.md}).
+ *       measured in {@code docs/distance.md}).
  * </ol>
  *
  * Cost {@code O(F·(b/h)³ + R³)}, deterministic for any number of threads.
@@ -126,7 +126,9 @@ final class ClosestTriangleSweep {
         // reads its predecessor), rows within a plane in parallel, so the result does not depend on the threads.
         float fb = (float) band;
         float[] pre = bvh.pre;
-        float reach = (float) Math.sqrt(hx * hx + hy * hy + hz * hz);
+        // |n − m| for each neighbour m of a pass (index (a + 1)·3 + b + 1 for row offset a, point offset b), rounded
+        // up so that d(m, T) − |n − m| stays a lower bound of d(n, T)
+        float[] reachZ = reach(hz, 0, 0), reachY = reach(hy, 0, hz), reachX = reach(hx, hy, hz);
         int plane = ny * nz;
         int rowsPerTask = Math.max(1, 4096 / nz);
         int rowTasks = Parallel.chunks(ny, rowsPerTask);
@@ -138,10 +140,10 @@ final class ClosestTriangleSweep {
                     int base = (i * ny + j) * nz;
                     float y = ys[j];
                     for (int k = 1; k < nz; k++) {
-                        offer(pre, dist, tri, base + k - 1, 0, 0, 0, 0, base + k, x, y, zs[k], nz, reach, fb, seen);
+                        offer(pre, dist, tri, base + k - 1, 0, 0, 0, 0, base + k, x, y, zs[k], nz, reachZ, fb, seen);
                     }
                     for (int k = nz - 2; k >= 0; k--) {
-                        offer(pre, dist, tri, base + k + 1, 0, 0, 0, 0, base + k, x, y, zs[k], nz, reach, fb, seen);
+                        offer(pre, dist, tri, base + k + 1, 0, 0, 0, 0, base + k, x, y, zs[k], nz, reachZ, fb, seen);
                     }
                 }
                 for (int pass = 0; pass < 2; pass++) {
@@ -164,7 +166,7 @@ final class ClosestTriangleSweep {
                                     ys[j],
                                     zs[k],
                                     nz,
-                                    reach,
+                                    reachY,
                                     fb,
                                     seen);
                         }
@@ -195,7 +197,7 @@ final class ClosestTriangleSweep {
                                         ys[j],
                                         zs[k],
                                         nz,
-                                        reach,
+                                        reachX,
                                         fb,
                                         seen);
                             }
@@ -205,6 +207,21 @@ final class ClosestTriangleSweep {
             }
         }
         return new Result(dist, tri, band);
+    }
+
+    /**
+     * Distances from a point to its source points {@code (a, b)} ({@code a, b ∈ {−1, 0, 1}}: offsets {@code a·dy} and
+     * {@code b·dz} across the sweep, beside the step along it), slightly enlarged against rounding.
+     */
+    private static float[] reach(double step, double dy, double dz) {
+        float[] r = new float[9];
+        for (int a = -1; a <= 1; a++) {
+            for (int b = -1; b <= 1; b++) {
+                double d = Math.sqrt(step * step + a * a * dy * dy + b * b * dz * dz);
+                r[(a + 1) * 3 + b + 1] = (float) (d * (1 + 1e-5));
+            }
+        }
+        return r;
     }
 
     /** The grid coordinates along one axis as {@link DenseGrid#x(int)} computes them, rounded to float. */
@@ -237,7 +254,7 @@ final class ClosestTriangleSweep {
             float y,
             float z,
             int nz,
-            float reach,
+            float[] reach,
             float band,
             int[] seen) {
         float dn = dist[n];
@@ -250,7 +267,7 @@ final class ClosestTriangleSweep {
             for (int b = -left; b <= right; b++) {
                 int m = c + a * nz + b;
                 int tm = tri[m];
-                if (tm < 0 || tm == tn || dist[m] - reach >= dn) {
+                if (tm < 0 || tm == tn || dist[m] - reach[(a + 1) * 3 + b + 1] >= dn) {
                     continue;
                 }
                 boolean dup = false;

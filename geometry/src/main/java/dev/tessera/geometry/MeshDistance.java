@@ -214,17 +214,18 @@ public final class MeshDistance {
         if (!(bounds.sizeX() > 0 && bounds.sizeY() > 0 && bounds.sizeZ() > 0)) {
             throw new IllegalArgumentException("grid bounds must have a positive size on every axis: " + bounds);
         }
+        // Compared with the heap limit, not with what happens to be free now: free heap depends on garbage not yet
+        // collected, and a check that passes or fails with the JVM's history would make prep nondeterministic.
         long need = gridBytes(r);
-        Runtime rt = Runtime.getRuntime();
-        long available = rt.maxMemory() - (rt.totalMemory() - rt.freeMemory());
-        if (need > available) {
+        long limit = Runtime.getRuntime().maxMemory() / 2;
+        if (need > limit) {
             throw new IllegalArgumentException(String.format(
                     Locale.ROOT,
-                    "a %d³ distance grid needs about %.1f GiB of heap, only %.1f GiB is available;"
+                    "a %d³ distance grid needs about %d MiB of heap, more than half of the %d MiB this JVM may use;"
                             + " lower the resolution or raise the heap (-Xmx)",
                     r,
-                    need / 1073741824.0,
-                    available / 1073741824.0));
+                    need >> 20,
+                    Runtime.getRuntime().maxMemory() >> 20));
         }
     }
 

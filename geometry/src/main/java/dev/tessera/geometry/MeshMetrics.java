@@ -126,6 +126,16 @@ public final class MeshMetrics {
     }
 
     /**
+     * Compares A (reference) and B (candidate) with the given options; the IoUs, if asked for, take "inside" from
+     * each mesh's signed distance ({@code MeshDistance.of(mesh)::signed}: winding number ≥ ½).
+     *
+     * @throws InvalidMeshException when a mesh is empty, has zero area (the message says which)
+     */
+    public static Result compare(TriangleMesh a, TriangleMesh b, MetricsOptions o) {
+        return compare(a, b, o, m -> MeshDistance.of(m)::signed);
+    }
+
+    /**
      * Compares A (reference) and B (candidate) with the given options; the IoUs, if asked for, use
      * {@code inside} to get an inside test of each (normalised) mesh — for instance
      * {@code m -> MeshDistance.of(m)::signed}.

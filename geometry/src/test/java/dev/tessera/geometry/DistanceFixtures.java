@@ -11,63 +11,7 @@ final class DistanceFixtures {
 
     /** A geodesic sphere of the given radius: an icosahedron subdivided {@code levels} times, vertices on the sphere. */
     static TriangleMesh icosphere(double radius, int levels) {
-        double g = (1 + Math.sqrt(5)) / 2;
-        double[][] v0 = {
-            {-1, g, 0},
-            {1, g, 0},
-            {-1, -g, 0},
-            {1, -g, 0},
-            {0, -1, g},
-            {0, 1, g},
-            {0, -1, -g},
-            {0, 1, -g},
-            {g, 0, -1},
-            {g, 0, 1},
-            {-g, 0, -1},
-            {-g, 0, 1}
-        };
-        int[] f = {
-            0, 11, 5, 0, 5, 1, 0, 1, 7, 0, 7, 10, 0, 10, 11, 1, 5, 9, 5, 11, 4, 11, 10, 2, 10, 7, 6, 7, 1, 8, 3, 9, 4,
-            3, 4, 2, 3, 2, 6, 3, 6, 8, 3, 8, 9, 4, 9, 5, 2, 4, 11, 6, 2, 10, 8, 6, 7, 9, 8, 1
-        };
-        java.util.List<double[]> verts = new java.util.ArrayList<>();
-        for (double[] v : v0) {
-            verts.add(normalize(v));
-        }
-        for (int l = 0; l < levels; l++) {
-            java.util.Map<Long, Integer> mid = new java.util.HashMap<>();
-            int[] nf = new int[f.length * 4];
-            int w = 0;
-            for (int t = 0; t < f.length; t += 3) {
-                int a = f[t], b = f[t + 1], c = f[t + 2];
-                int ab = midpoint(verts, mid, a, b), bc = midpoint(verts, mid, b, c), ca = midpoint(verts, mid, c, a);
-                int[] q = {a, ab, ca, b, bc, ab, c, ca, bc, ab, bc, ca};
-                System.arraycopy(q, 0, nf, w, 12);
-                w += 12;
-            }
-            f = nf;
-        }
-        float[] p = new float[3 * verts.size()];
-        for (int i = 0; i < verts.size(); i++) {
-            for (int k = 0; k < 3; k++) {
-                p[3 * i + k] = (float) (radius * verts.get(i)[k]);
-            }
-        }
-        return new TriangleMesh(p, f);
-    }
-
-    private static int midpoint(java.util.List<double[]> verts, java.util.Map<Long, Integer> mid, int a, int b) {
-        long key = ((long) Math.min(a, b) << 32) | Math.max(a, b);
-        return mid.computeIfAbsent(key, k -> {
-            double[] va = verts.get(a), vb = verts.get(b);
-            verts.add(normalize(new double[] {va[0] + vb[0], va[1] + vb[1], va[2] + vb[2]}));
-            return verts.size() - 1;
-        });
-    }
-
-    private static double[] normalize(double[] v) {
-        double l = Math.sqrt(v[0] * v[0] + v[1] * v[1] + v[2] * v[2]);
-        return new double[] {v[0] / l, v[1] / l, v[2] / l};
+        return Shapes.icosphere(levels, radius);
     }
 
     /** A torus around the z axis, major radius {@code big}, minor {@code small}, {@code nu × nv} quads, outward. */

@@ -155,7 +155,7 @@ class MeshDistanceTest {
         if (MeshDistance.gridBytes(tooBig) > heap) {
             assertThatThrownBy(() -> md.unsignedGrid(Aabb.cube(1), tooBig))
                     .isInstanceOf(IllegalArgumentException.class)
-                    .hasMessageContaining("GiB of heap")
+                    .hasMessageContaining("MiB of heap")
                     .hasMessageContaining("-Xmx");
         }
         assertThat(MeshDistance.gridBytes(512)).isEqualTo(8L << 27);

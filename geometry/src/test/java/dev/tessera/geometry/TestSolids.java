@@ -1,8 +1,5 @@
 package dev.tessera.geometry;
 
-import java.util.HashMap;
-import java.util.Map;
-
 /** Closed test solids with known shape: icospheres, tori, boxes, and a brute-force point-to-mesh distance. */
 final class TestSolids {
     private TestSolids() {}
@@ -12,66 +9,7 @@ final class TestSolids {
      * {@code level} times and the vertices pushed onto the sphere; {@code 20·4^level} outward triangles.
      */
     static TriangleMesh icosphere(int level, double radius) {
-        double t = (1 + Math.sqrt(5)) / 2;
-        double[][] base = {
-            {-1, t, 0},
-            {1, t, 0},
-            {-1, -t, 0},
-            {1, -t, 0},
-            {0, -1, t},
-            {0, 1, t},
-            {0, -1, -t},
-            {0, 1, -t},
-            {t, 0, -1},
-            {t, 0, 1},
-            {-t, 0, -1},
-            {-t, 0, 1}
-        };
-        int[] faces = {
-            0, 11, 5, 0, 5, 1, 0, 1, 7, 0, 7, 10, 0, 10, 11, 1, 5, 9, 5, 11, 4, 11, 10, 2, 10, 7, 6, 7, 1, 8, 3, 9, 4,
-            3, 4, 2, 3, 2, 6, 3, 6, 8, 3, 8, 9, 4, 9, 5, 2, 4, 11, 6, 2, 10, 8, 6, 7, 9, 8, 1
-        };
-        java.util.List<double[]> verts = new java.util.ArrayList<>();
-        for (double[] v : base) {
-            verts.add(unit(v));
-        }
-        for (int l = 0; l < level; l++) {
-            Map<Long, Integer> mid = new HashMap<>();
-            int[] next = new int[faces.length * 4];
-            int k = 0;
-            for (int f = 0; f < faces.length; f += 3) {
-                int a = faces[f], b = faces[f + 1], c = faces[f + 2];
-                int ab = midpoint(a, b, verts, mid), bc = midpoint(b, c, verts, mid), ca = midpoint(c, a, verts, mid);
-                int[] sub = {a, ab, ca, b, bc, ab, c, ca, bc, ab, bc, ca};
-                System.arraycopy(sub, 0, next, k, 12);
-                k += 12;
-            }
-            faces = next;
-        }
-        float[] p = new float[3 * verts.size()];
-        for (int i = 0; i < verts.size(); i++) {
-            for (int d = 0; d < 3; d++) {
-                p[3 * i + d] = (float) (radius * verts.get(i)[d]);
-            }
-        }
-        return new TriangleMesh(p, faces);
-    }
-
-    private static int midpoint(int a, int b, java.util.List<double[]> verts, Map<Long, Integer> mid) {
-        long key = ((long) Math.min(a, b) << 32) | Math.max(a, b);
-        Integer m = mid.get(key);
-        if (m != null) {
-            return m;
-        }
-        double[] va = verts.get(a), vb = verts.get(b);
-        verts.add(unit(new double[] {va[0] + vb[0], va[1] + vb[1], va[2] + vb[2]}));
-        mid.put(key, verts.size() - 1);
-        return verts.size() - 1;
-    }
-
-    private static double[] unit(double[] v) {
-        double n = Math.sqrt(v[0] * v[0] + v[1] * v[1] + v[2] * v[2]);
-        return new double[] {v[0] / n, v[1] / n, v[2] / n};
+        return Shapes.icosphere(level, radius);
     }
 
     /**

@@ -244,7 +244,11 @@ public final class PrepJob {
                     + " (raise --max-faces)");
         }
         if (mesh.isEmpty()) {
-            throw new PrepException("empty mesh (no triangles)");
+            throw new PrepException(
+                    mesh.vertexCount() == 0
+                            ? "empty mesh (no vertices, no triangles)"
+                            : "no triangles: a point cloud of " + mesh.vertexCount()
+                                    + " vertices; prep needs a surface mesh (reconstruct one first, e.g. Poisson)");
         }
         return mesh;
     }

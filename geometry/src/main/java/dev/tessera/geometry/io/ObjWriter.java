@@ -24,21 +24,15 @@ public final class ObjWriter {
             o.text("# written by Tessera: " + mesh.vertexCount() + " vertices, " + mesh.triangleCount() + " triangles")
                     .newline();
             for (int i = 0; i < p.length; i += 3) {
-                o.text("v ").num(p[i]).space().num(p[i + 1]).space().num(p[i + 2]);
+                o.text("v ").xyz(p, i);
                 if (c != null) {
-                    o.space().num(c[i]).space().num(c[i + 1]).space().num(c[i + 2]);
+                    o.space().xyz(c, i);
                 }
                 o.newline();
             }
             if (n != null) {
                 for (int i = 0; i < n.length; i += 3) {
-                    o.text("vn ")
-                            .num(n[i])
-                            .space()
-                            .num(n[i + 1])
-                            .space()
-                            .num(n[i + 2])
-                            .newline();
+                    o.text("vn ").xyz(n, i).newline();
                 }
             }
             for (int i = 0; i < t.length; i += 3) {

@@ -29,19 +29,13 @@ public final class OffWriter {
                     .text(" 0")
                     .newline();
             for (int i = 0; i < p.length; i += 3) {
-                o.num(p[i]).space().num(p[i + 1]).space().num(p[i + 2]);
+                o.xyz(p, i);
                 if (n != null) {
-                    o.space().num(n[i]).space().num(n[i + 1]).space().num(n[i + 2]);
+                    o.space().xyz(n, i);
                 }
                 if (c != null) {
-                    // 0-255 integers: what Open3D, MeshLab and CGAL all read (Open3D reads floats as 0-255 too)
-                    o.space()
-                            .num(byteOf(c[i]))
-                            .space()
-                            .num(byteOf(c[i + 1]))
-                            .space()
-                            .num(byteOf(c[i + 2]));
-                    o.text(" 255");
+                    // 0-255 integers: Open3D reads floats as 0-255 too
+                    o.space().rgb255(c, i).text(" 255");
                 }
                 o.newline();
             }
@@ -56,9 +50,5 @@ public final class OffWriter {
             }
             o.flush();
         });
-    }
-
-    private static int byteOf(float c) {
-        return Math.round(Math.max(0, Math.min(1, c)) * 255);
     }
 }

@@ -67,17 +67,12 @@ public final class PlyWriter {
                 out.write(header);
                 TextOutput o = new TextOutput(out);
                 for (int i = 0; i < p.length; i += 3) {
-                    o.num(p[i]).space().num(p[i + 1]).space().num(p[i + 2]);
+                    o.xyz(p, i);
                     if (n != null) {
-                        o.space().num(n[i]).space().num(n[i + 1]).space().num(n[i + 2]);
+                        o.space().xyz(n, i);
                     }
                     if (c != null) {
-                        o.space()
-                                .num(byteOf(c[i]))
-                                .space()
-                                .num(byteOf(c[i + 1]))
-                                .space()
-                                .num(byteOf(c[i + 2]));
+                        o.space().rgb255(c, i);
                     }
                     o.newline();
                 }
@@ -102,7 +97,9 @@ public final class PlyWriter {
                     o.putFloat(n[i]).putFloat(n[i + 1]).putFloat(n[i + 2]);
                 }
                 if (c != null) {
-                    o.put((byte) byteOf(c[i])).put((byte) byteOf(c[i + 1])).put((byte) byteOf(c[i + 2]));
+                    o.put((byte) TextOutput.colorByte(c[i]))
+                            .put((byte) TextOutput.colorByte(c[i + 1]))
+                            .put((byte) TextOutput.colorByte(c[i + 2]));
                 }
             }
             for (int i = 0; i < t.length; i += 3) {
@@ -110,9 +107,5 @@ public final class PlyWriter {
             }
             o.flush();
         });
-    }
-
-    private static int byteOf(float c) {
-        return Math.round(Math.max(0, Math.min(1, c)) * 255);
     }
 }

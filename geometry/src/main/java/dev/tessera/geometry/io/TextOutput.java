@@ -35,6 +35,21 @@ final class TextOutput {
         return this;
     }
 
+    /** {@code a[i] a[i+1] a[i+2]}: a position, normal or colour, space-separated. */
+    TextOutput xyz(float[] a, int i) {
+        return num(a[i]).space().num(a[i + 1]).space().num(a[i + 2]);
+    }
+
+    /** The colour at {@code c[i..i+2]} as three 0-255 integers, what Open3D, MeshLab and CGAL all read. */
+    TextOutput rgb255(float[] c, int i) {
+        return num(colorByte(c[i])).space().num(colorByte(c[i + 1])).space().num(colorByte(c[i + 2]));
+    }
+
+    /** A colour channel in [0, 1] (clamped) as the nearest 0-255 integer. */
+    static int colorByte(float c) {
+        return Math.round(Math.max(0, Math.min(1, c)) * 255);
+    }
+
     TextOutput space() {
         sb.append(' ');
         return this;

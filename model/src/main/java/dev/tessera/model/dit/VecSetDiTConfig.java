@@ -3,6 +3,7 @@ package dev.tessera.model.dit;
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonValue;
+import dev.tessera.model.NamedEnum;
 
 /**
  * Sizes of Tessera's {@link VecSetDiT}, the seed article's DiT on vecset latents (section D.2).
@@ -36,7 +37,7 @@ public record VecSetDiTConfig(
         @JsonProperty("time_scale") double timeScale) {
 
     /** How the model is conditioned. */
-    public enum Condition {
+    public enum Condition implements NamedEnum {
         NONE("none"),
         CLASS("class"),
         TOKENS("tokens");
@@ -54,17 +55,12 @@ public record VecSetDiTConfig(
 
         @JsonCreator
         public static Condition parse(String s) {
-            for (Condition c : values()) {
-                if (c.id.equals(s)) {
-                    return c;
-                }
-            }
-            throw new IllegalArgumentException("unknown condition \"" + s + "\": use none, class or tokens");
+            return NamedEnum.parse(Condition.class, s, "condition");
         }
     }
 
     /** Per-head normalisation of queries and keys. */
-    public enum QkNorm {
+    public enum QkNorm implements NamedEnum {
         NONE("none"),
         LAYER_NORM("layer_norm"),
         RMS_NORM("rms_norm");
@@ -82,12 +78,7 @@ public record VecSetDiTConfig(
 
         @JsonCreator
         public static QkNorm parse(String s) {
-            for (QkNorm q : values()) {
-                if (q.id.equals(s)) {
-                    return q;
-                }
-            }
-            throw new IllegalArgumentException("unknown qk_norm \"" + s + "\": use none, layer_norm or rms_norm");
+            return NamedEnum.parse(QkNorm.class, s, "qk_norm");
         }
 
         dev.tessera.model.nn.Attention.QkNorm layer() {

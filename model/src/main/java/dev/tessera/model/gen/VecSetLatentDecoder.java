@@ -1,36 +1,31 @@
 package dev.tessera.model.gen;
 
-import dev.tessera.geometry.Aabb;
-import dev.tessera.geometry.DenseGrid;
-import dev.tessera.geometry.MarchingCubes;
 import dev.tessera.geometry.TriangleMesh;
-import dev.tessera.model.Checkpoint;
-import dev.tessera.model.Rng;
-import dev.tessera.model.StepScope;
-import dev.tessera.model.Tensors;
 import dev.tessera.model.latent.LatentKind;
 import dev.tessera.model.latent.VaeReference;
+import dev.tessera.model.vecset.DenseVolumeDecoder;
+import dev.tessera.model.vecset.HierarchicalVolumeDecoder;
+import dev.tessera.model.vecset.PointField;
 import dev.tessera.model.vecset.ShapeVae;
-import dev.tessera.model.vecset.ShapeVaeConfig;
+import dev.tessera.model.vecset.SurfaceExtraction;
+import dev.tessera.model.vecset.VecsetField;
+import dev.tessera.model.vecset.VecsetReconstruction;
 import java.io.IOException;
 import java.nio.file.Path;
-import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.Tensor;
 
 /**
- * The VecSet VAE's decoder ({@link ShapeVae}): a latent {@code [L, E]} to decoded tokens once, then the signed field
- * (negative inside) at the points of an {@code R³} lattice over {@code [-1.01, 1.01]³} in chunks, then marching cubes
- * at 0. The lattice is padded with one layer of outside values, so the mesh is closed even where the field is
- * negative at the box's faces.
- *
- * <p>This evaluates every lattice point. Hierarchical (coarse-to-fine) decoding belongs to the VAE's own {@code
- * reconstruct}; when it is on main, this decoder should call it.
+ * The VecSet VAE's decoder ({@link ShapeVae}) as {@code generate} uses it: a latent {@code [L, E]} becomes a {@link
+ * VecsetField} (tokens and the geometry decoder's keys and values computed once, points queried in chunks with
+ * bounded memory), extracted by the VAE's own {@link SurfaceExtraction} — hierarchically ({@link
+ * HierarchicalVolumeDecoder}), on an {@code R}-cell lattice over {@code [-1.01, 1.01]³}, Hunyuan3D-2's box — and
+ * cleaned of floaters. One decoding path for {@code generate} and {@code reconstruct}. The field is forced outside
+ * on the box's faces ({@link SurfaceExtraction#closedAtFaces}), so the mesh is closed even where the shape reaches
+ * the box.
  */
 public final class VecSetLatentDecoder implements LatentDecoder {
     /** Half side of the decoding box, as Hunyuan3D-2's {@code bounds = (-1.01, …, 1.01)}. */
     public static final double BOUND = 1.01;
-
-    private static final int CHUNK = 32768;
 
     private final ShapeVae vae;
     private final VaeReference reference;
@@ -44,10 +39,7 @@ public final class VecSetLatentDecoder implements LatentDecoder {
 
     /** Loads a VecSet VAE checkpoint directory ({@code config.json} + {@code model.safetensors}). */
     public static VecSetLatentDecoder open(Path dir) throws IOException {
-        ShapeVaeConfig config = Checkpoint.config(dir, ShapeVaeConfig.class);
-        ShapeVae vae = new ShapeVae(config, Rng.cpu(0));
-        Checkpoint.load(dir, vae);
-        return new VecSetLatentDecoder(vae, VaeReference.of(dir));
+        return new VecSetLatentDecoder(VecsetReconstruction.load(dir), VaeReference.of(dir));
     }
 
     @Override
@@ -65,61 +57,56 @@ public final class VecSetLatentDecoder implements LatentDecoder {
         return reference;
     }
 
-    /** The signed field (negative inside) at the {@code r³} lattice points over the box, x slowest. */
-    public float[] field(Tensor latent, int r) {
-        float[] out = new float[r * r * r];
-        double h = 2 * BOUND / (r - 1);
-        try (NoGradGuard ng = new NoGradGuard();
-                StepScope s = new StepScope()) {
-            Tensor tokens = vae.decode(latent.unsqueeze(0)); // [1, L, W]
-            Tensor kv = vae.queryKeysValues(tokens); // [1, L, 2w]
-            float[] xyz = new float[3 * CHUNK];
-            for (int start = 0; start < out.length; start += CHUNK) {
-                int n = Math.min(CHUNK, out.length - start);
-                for (int p = 0; p < n; p++) {
-                    int idx = start + p;
-                    int i = idx / (r * r), j = (idx / r) % r, k = idx % r;
-                    xyz[3 * p] = (float) (-BOUND + i * h);
-                    xyz[3 * p + 1] = (float) (-BOUND + j * h);
-                    xyz[3 * p + 2] = (float) (-BOUND + k * h);
-                }
-                try (StepScope c = new StepScope()) {
-                    Tensor pts = Tensors.fromFloats(java.util.Arrays.copyOf(xyz, 3 * n), 1, n, 3); // [1, n, 3]
-                    Tensor v = vae.signedField(vae.queryCached(pts, kv)); // [1, n]
-                    System.arraycopy(Tensors.toFloats(v), 0, out, start, n);
-                }
-            }
-        }
-        return out;
+    /** The extraction settings for a lattice of {@code resolution} cells. */
+    public static SurfaceExtraction.Options extraction(int resolution) {
+        return SurfaceExtraction.Options.defaults().withResolution(resolution);
     }
 
+    /**
+     * The signed field (negative inside) at the {@code r³} lattice points over the box ({@code r - 1} cells), x
+     * slowest: a dense decode ({@link DenseVolumeDecoder}), memory checked first.
+     */
+    public float[] field(Tensor latent, int r) {
+        try (VecsetField f = new VecsetField(vae, latent, 0)) {
+            return DenseVolumeDecoder.decode(f, extraction(r - 1).lattice(), null)
+                    .values();
+        }
+    }
+
+    /**
+     * The clean surface of one latent on a {@code resolution}-cell lattice (at least 8), decoded hierarchically.
+     *
+     * @throws EmptyShapeException when the field has no surface in the box
+     */
     @Override
     public TriangleMesh mesh(Tensor latent, int resolution) {
-        int r = Math.max(8, resolution);
-        float[] f = field(latent, r);
-        int n = r + 2;
-        float[] padded = new float[n * n * n];
-        java.util.Arrays.fill(padded, 1f);
-        int inside = 0;
-        for (int i = 0; i < r; i++) {
-            for (int j = 0; j < r; j++) {
-                for (int k = 0; k < r; k++) {
-                    float v = f[(i * r + j) * r + k];
-                    padded[((i + 1) * n + (j + 1)) * n + (k + 1)] = v;
-                    if (v < 0) {
-                        inside++;
+        SurfaceExtraction.Options o = extraction(Math.max(8, resolution));
+        try (VecsetField f = new VecsetField(vae, latent, 0)) {
+            boolean[] seen = new boolean[2]; // an inside value, an outside value (the coarse lattice sees every point)
+            PointField watched = new PointField() {
+                @Override
+                public float[] values(float[] xyz) {
+                    float[] v = f.values(xyz);
+                    for (float x : v) {
+                        seen[x < 0 ? 0 : 1] = true;
                     }
+                    return v;
                 }
+
+                @Override
+                public double distancePerUnit() {
+                    return f.distancePerUnit();
+                }
+            };
+            PointField closed = SurfaceExtraction.closedAtFaces(watched, o.lattice(), 1e-3f);
+            TriangleMesh raw = SurfaceExtraction.surface(closed, o, null);
+            if (!seen[0] || !seen[1] || raw.isEmpty()) {
+                throw new EmptyShapeException(
+                        seen[0]
+                                ? "the decoded field is negative (inside) at every lattice point"
+                                : "the decoded field is positive (outside) at every lattice point");
             }
+            return SurfaceExtraction.clean(raw, o);
         }
-        if (inside == 0) {
-            throw new EmptyShapeException("the decoded field is positive (outside) at every lattice point");
-        }
-        if (inside == r * r * r) {
-            throw new EmptyShapeException("the decoded field is negative (inside) at every lattice point");
-        }
-        double h = 2 * BOUND / (r - 1);
-        double lo = -BOUND - h, hi = BOUND + h;
-        return MarchingCubes.extract(DenseGrid.adopt(new Aabb(lo, lo, lo, hi, hi, hi), n, padded), 0f);
     }
 }

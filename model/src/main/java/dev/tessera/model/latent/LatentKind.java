@@ -2,9 +2,10 @@ package dev.tessera.model.latent;
 
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonValue;
+import dev.tessera.model.NamedEnum;
 
 /** The two latent families a Tessera VAE produces, with the per-shape tensor layout of each. */
-public enum LatentKind {
+public enum LatentKind implements NamedEnum {
     /** A VecSet VAE's unordered set of tokens: {@code [N, C]} per shape (channels last). */
     VECSET("vecset", 2),
     /** The sparse-structure VAE's dense latent grid: {@code [C, D, H, W]} per shape (channels first). */
@@ -37,11 +38,6 @@ public enum LatentKind {
     /** Parses {@code vecset} or {@code sparse-structure}. */
     @JsonCreator
     public static LatentKind parse(String s) {
-        for (LatentKind k : values()) {
-            if (k.id.equals(s)) {
-                return k;
-            }
-        }
-        throw new IllegalArgumentException("unknown latent kind \"" + s + "\": use vecset or sparse-structure");
+        return NamedEnum.parse(LatentKind.class, s, "latent kind");
     }
 }

@@ -2,9 +2,10 @@ package dev.tessera.model.latent;
 
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonValue;
+import dev.tessera.model.NamedEnum;
 
 /** Which value of the VAE's posterior was stored for each shape. */
-public enum Posterior {
+public enum Posterior implements NamedEnum {
     /** The posterior mean (the mode of a diagonal Gaussian): deterministic, what Hunyuan3D-2's training uses. */
     MEAN("mean"),
     /** One seeded draw of the posterior. */
@@ -24,11 +25,6 @@ public enum Posterior {
     /** Parses {@code mean} or {@code sample}. */
     @JsonCreator
     public static Posterior parse(String s) {
-        for (Posterior p : values()) {
-            if (p.id.equals(s)) {
-                return p;
-            }
-        }
-        throw new IllegalArgumentException("unknown posterior \"" + s + "\": use mean or sample");
+        return NamedEnum.parse(Posterior.class, s, "posterior");
     }
 }

@@ -49,11 +49,7 @@ public final class Conv3d extends Module {
         }
         this.stride = new long[] {stride, stride, stride};
         this.padding = new long[] {padding, padding, padding};
-        double bound = 1.0 / Math.sqrt((double) in * kernel * kernel * kernel);
-        Init.uniform(weight, -bound, bound, g);
-        if (this.bias != null) {
-            Init.uniform(this.bias, -bound, bound, g);
-        }
+        Init.torchDefault(weight, this.bias, in * kernel * kernel * kernel, g);
     }
 
     public Tensor weight() {
@@ -67,10 +63,7 @@ public final class Conv3d extends Module {
 
     /** Zeroes weight and bias (TRELLIS's and guided diffusion's {@code zero_module}); returns this. */
     public Conv3d zeroInit() {
-        Init.zeros(weight);
-        if (bias != null) {
-            Init.zeros(bias);
-        }
+        Init.zeros(weight, bias);
         return this;
     }
 

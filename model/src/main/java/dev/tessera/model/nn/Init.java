@@ -55,13 +55,32 @@ public final class Init {
      * U(±1/√in).
      */
     public static LinearImpl linear(LinearImpl linear, Generator g) {
-        long in = linear.weight().size(1);
-        double bound = 1.0 / Math.sqrt(in);
-        uniform(linear.weight(), -bound, bound, g);
-        if (linear.bias().defined()) {
-            uniform(linear.bias(), -bound, bound, g);
-        }
+        torchDefault(
+                linear.weight(),
+                linear.bias().defined() ? linear.bias() : null,
+                linear.weight().size(1),
+                g);
         return linear;
+    }
+
+    /**
+     * PyTorch's default initialisation of a linear or convolution layer with {@code fanIn} inputs per output (Kaiming
+     * uniform with a = √5): weight, then bias (if not {@code null}), from U(±1/√fanIn).
+     */
+    public static void torchDefault(Tensor weight, Tensor bias, long fanIn, Generator g) {
+        double bound = 1.0 / Math.sqrt(fanIn);
+        uniform(weight, -bound, bound, g);
+        if (bias != null) {
+            uniform(bias, -bound, bound, g);
+        }
+    }
+
+    /** Zeroes a weight and its bias (if not {@code null}): a layer whose output starts as nothing. */
+    public static void zeros(Tensor weight, Tensor bias) {
+        zeros(weight);
+        if (bias != null) {
+            zeros(bias);
+        }
     }
 
     /** Xavier-uniform weight and zero bias, the initialisation DiT uses for its transformer linears. */

@@ -2,7 +2,6 @@ package dev.tessera.model.sparse;
 
 import dev.tessera.data.dataset.Dataset;
 import dev.tessera.model.sparse.conv.SparseTensor;
-import dev.tessera.model.train.TrainTask;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -10,7 +9,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import org.bytedeco.pytorch.Generator;
-import org.bytedeco.pytorch.Module;
 import org.bytedeco.pytorch.Tensor;
 
 /**
@@ -23,35 +21,12 @@ import org.bytedeco.pytorch.Tensor;
  * (inside band voxels, {@link SparseSdfVae#iou}), {@code voxels_ratio} (reconstructed / true active voxels),
  * {@code sdf} and {@code prune_acc} with teacher forcing.
  */
-public final class SparseSdfVaeTask implements TrainTask {
+public final class SparseSdfVaeTask extends DatasetVaeTask {
     private final SparseSdfVae vae;
-    private final Dataset train;
-    private final Dataset validation;
-    private final int batchSize;
-    private final int validationShapes;
 
     public SparseSdfVaeTask(SparseSdfVae vae, Dataset train, Dataset validation, int batchSize, int validationShapes) {
-        if (train.size() == 0) {
-            throw new IllegalArgumentException("no training samples in " + train.root());
-        }
-        if (batchSize < 1) {
-            throw new IllegalArgumentException("batch size must be ≥ 1, got " + batchSize);
-        }
+        super(vae, vae.config(), train, validation, batchSize, validationShapes);
         this.vae = vae;
-        this.train = train;
-        this.validation = validation;
-        this.batchSize = batchSize;
-        this.validationShapes = validationShapes;
-    }
-
-    @Override
-    public Module model() {
-        return vae;
-    }
-
-    @Override
-    public Object config() {
-        return vae.config();
     }
 
     /** A batch of samples' bands as the model's input. */
@@ -69,12 +44,7 @@ public final class SparseSdfVaeTask implements TrainTask {
     @Override
     public Map<String, Tensor> loss(long step, int micro, SplittableRandom random, Generator generator)
             throws IOException {
-        List<String> all = train.ids();
-        List<String> ids = new ArrayList<>();
-        for (int i = 0; i < batchSize; i++) {
-            ids.add(all.get(random.nextInt(all.size())));
-        }
-        SparseSdfVae.Losses l = vae.losses(batch(train, ids), generator);
+        SparseSdfVae.Losses l = vae.losses(batch(train, drawBatch(random)), generator);
         Map<String, Tensor> out = new LinkedHashMap<>();
         out.put("loss", l.loss());
         out.put("sdf", l.sdf());
@@ -86,10 +56,10 @@ public final class SparseSdfVaeTask implements TrainTask {
 
     @Override
     public Map<String, Double> validate(long step) throws IOException {
-        if (validation == null || validation.size() == 0 || validationShapes == 0) {
+        List<String> ids = validationIds();
+        if (ids.isEmpty()) {
             return Map.of();
         }
-        List<String> ids = validation.ids().subList(0, Math.min(validationShapes, validation.size()));
         double iou = 0, ratio = 0, sdf = 0, acc = 0;
         for (String id : ids) {
             SparseTensor x = batch(validation, List.of(id));

@@ -2,14 +2,12 @@ package dev.tessera.model.sparse;
 
 import dev.tessera.data.dataset.Dataset;
 import dev.tessera.model.Tensors;
-import dev.tessera.model.train.TrainTask;
 import java.io.IOException;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import org.bytedeco.pytorch.Generator;
-import org.bytedeco.pytorch.Module;
 import org.bytedeco.pytorch.Tensor;
 
 /**
@@ -21,36 +19,13 @@ import org.bytedeco.pytorch.Tensor;
  * <p>Logged terms: {@code loss}, {@code occupancy} (the config's {@code loss_type}), {@code kl}. Validation: {@code
  * iou} over all validated voxels, {@code occupancy}.
  */
-public final class SparseStructureVaeTask implements TrainTask {
+public final class SparseStructureVaeTask extends DatasetVaeTask {
     private final SparseStructureVae vae;
-    private final Dataset train;
-    private final Dataset validation;
-    private final int batchSize;
-    private final int validationShapes;
 
     public SparseStructureVaeTask(
             SparseStructureVae vae, Dataset train, Dataset validation, int batchSize, int validationShapes) {
-        if (train.size() == 0) {
-            throw new IllegalArgumentException("no training samples in " + train.root());
-        }
-        if (batchSize < 1) {
-            throw new IllegalArgumentException("batch size must be ≥ 1, got " + batchSize);
-        }
+        super(vae, vae.config(), train, validation, batchSize, validationShapes);
         this.vae = vae;
-        this.train = train;
-        this.validation = validation;
-        this.batchSize = batchSize;
-        this.validationShapes = validationShapes;
-    }
-
-    @Override
-    public Module model() {
-        return vae;
-    }
-
-    @Override
-    public Object config() {
-        return vae.config();
     }
 
     /** The occupancies of the given samples as {@code [B, 1, R, R, R]}. */
@@ -67,12 +42,7 @@ public final class SparseStructureVaeTask implements TrainTask {
     @Override
     public Map<String, Tensor> loss(long step, int micro, SplittableRandom random, Generator generator)
             throws IOException {
-        List<String> all = train.ids();
-        String[] ids = new String[batchSize];
-        for (int i = 0; i < batchSize; i++) {
-            ids[i] = all.get(random.nextInt(all.size()));
-        }
-        SparseStructureVae.Losses l = vae.losses(batch(train, List.of(ids)), generator);
+        SparseStructureVae.Losses l = vae.losses(batch(train, drawBatch(random)), generator);
         Map<String, Tensor> out = new LinkedHashMap<>();
         out.put("loss", l.loss());
         out.put("occupancy", l.occupancy());
@@ -82,10 +52,10 @@ public final class SparseStructureVaeTask implements TrainTask {
 
     @Override
     public Map<String, Double> validate(long step) throws IOException {
-        if (validation == null || validation.size() == 0 || validationShapes == 0) {
+        List<String> ids = validationIds();
+        if (ids.isEmpty()) {
             return Map.of();
         }
-        List<String> ids = validation.ids().subList(0, Math.min(validationShapes, validation.size()));
         double inter = 0, union = 0, occ = 0;
         for (String id : ids) {
             Tensor x = batch(validation, List.of(id)); // [1, 1, R, R, R]

@@ -135,6 +135,9 @@ public final class HierarchicalVolumeDecoder {
             boolean last = li == levels.size() - 1;
             long[] grown = band.dilate() ? dilate(active, level.resolution, last ? finalDilation : dilation) : active;
             int r = levels.get(li);
+            // children, their corner keys and values: about 8 × (8 + 64 + 12) bytes per kept cell
+            DenseVolumeDecoder.checkMemory(
+                    grown.length + " kept cells refined to " + r + "³", 700L * grown.length, "lower the resolution");
             cells = children(grown, level.resolution);
             if (last) {
                 return finish(field, new Lattice(lattice.bounds(), r), cells, level, levels, counts);

@@ -2,7 +2,11 @@ package dev.tessera.model.vecset;
 
 import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.function.Consumer;
 
 /**
  * The constructor arguments of Hunyuan3D-2's {@code ShapeVAE} ({@code hy3dgen/shapegen/models/autoencoders/model.py}),
@@ -243,86 +247,30 @@ public record ShapeVaeConfig(
 
     /** This config with another label type and truncation. */
     public ShapeVaeConfig withLabel(String type, double truncation) {
-        return new ShapeVaeConfig(
-                numLatents,
-                embedDim,
-                width,
-                heads,
-                numDecoderLayers,
-                numEncoderLayers,
-                pcSize,
-                pcSharpedgeSize,
-                pointFeats,
-                downsampleRatio,
-                geoDecoderDownsampleRatio,
-                geoDecoderMlpExpandRatio,
-                geoDecoderLnPost,
-                numFreqs,
-                includePi,
-                qkvBias,
-                qkNorm,
-                type,
-                dropPathRate,
-                scaleFactor,
-                useLnPost,
-                sharpCrossAttn,
-                truncation);
+        return with(c -> c.put("label_type", type).put("tsdf_truncation", truncation));
     }
 
     /** This config with Dora's separate sharp-edge cross-attention switched on or off. */
     public ShapeVaeConfig withSharpCrossAttn(boolean on) {
-        return new ShapeVaeConfig(
-                numLatents,
-                embedDim,
-                width,
-                heads,
-                numDecoderLayers,
-                numEncoderLayers,
-                pcSize,
-                pcSharpedgeSize,
-                pointFeats,
-                downsampleRatio,
-                geoDecoderDownsampleRatio,
-                geoDecoderMlpExpandRatio,
-                geoDecoderLnPost,
-                numFreqs,
-                includePi,
-                qkvBias,
-                qkNorm,
-                labelType,
-                dropPathRate,
-                scaleFactor,
-                useLnPost,
-                on,
-                tsdfTruncation);
+        return with(c -> c.put("sharp_cross_attn", on));
     }
 
     /** This config with other input set sizes. */
     public ShapeVaeConfig withPointSets(int uniform, int sharp) {
-        return new ShapeVaeConfig(
-                numLatents,
-                embedDim,
-                width,
-                heads,
-                numDecoderLayers,
-                numEncoderLayers,
-                uniform,
-                sharp,
-                pointFeats,
-                downsampleRatio,
-                geoDecoderDownsampleRatio,
-                geoDecoderMlpExpandRatio,
-                geoDecoderLnPost,
-                numFreqs,
-                includePi,
-                qkvBias,
-                qkNorm,
-                labelType,
-                dropPathRate,
-                scaleFactor,
-                useLnPost,
-                sharpCrossAttn,
-                tsdfTruncation);
+        return with(c -> c.put("pc_size", uniform).put("pc_sharpedge_size", sharp));
+    }
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** A copy changed through its {@code config.json} form, so the fields are listed once, in the record. */
+    private ShapeVaeConfig with(Consumer<ObjectNode> change) {
+        ObjectNode c = JSON.valueToTree(this);
+        change.accept(c);
+        try {
+            return JSON.treeToValue(c, ShapeVaeConfig.class);
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException(e.getOriginalMessage(), e);
+        }
     }
 
     /**
@@ -330,29 +278,6 @@ public record ShapeVaeConfig(
      * times π when {@code pi}). Fewer octaves give smoother fields that a small model learns in fewer steps.
      */
     public ShapeVaeConfig withFourier(int frequencies, boolean pi) {
-        return new ShapeVaeConfig(
-                numLatents,
-                embedDim,
-                width,
-                heads,
-                numDecoderLayers,
-                numEncoderLayers,
-                pcSize,
-                pcSharpedgeSize,
-                pointFeats,
-                downsampleRatio,
-                geoDecoderDownsampleRatio,
-                geoDecoderMlpExpandRatio,
-                geoDecoderLnPost,
-                frequencies,
-                pi,
-                qkvBias,
-                qkNorm,
-                labelType,
-                dropPathRate,
-                scaleFactor,
-                useLnPost,
-                sharpCrossAttn,
-                tsdfTruncation);
+        return with(c -> c.put("num_freqs", frequencies).put("include_pi", pi));
     }
 }

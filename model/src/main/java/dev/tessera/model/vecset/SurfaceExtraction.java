@@ -7,6 +7,7 @@ import dev.tessera.geometry.MarchingCubes;
 import dev.tessera.geometry.MeshCleanup;
 import dev.tessera.geometry.QuadricDecimator;
 import dev.tessera.geometry.TriangleMesh;
+import java.util.List;
 import java.util.function.LongConsumer;
 
 /**
@@ -71,12 +72,54 @@ public final class SurfaceExtraction {
 
     /** The raw marching-cubes surface of {@code field} (no cleanup), densely or hierarchically decoded. */
     public static TriangleMesh surface(PointField field, Options o, LongConsumer progress) {
+        return surfaceWithReport(field, o, progress).mesh();
+    }
+
+    /**
+     * The raw surface with the lattices visited and the queries made at each: one level of {@code (R + 1)³} queries
+     * for a dense decode.
+     *
+     * @param progress called with the points decoded so far (dense decoding only; may be null)
+     * @throws DecodeTooLargeException when a decoding lattice would not fit in the heap (checked before allocating)
+     */
+    public static HierarchicalVolumeDecoder.Result surfaceWithReport(
+            PointField field, Options o, LongConsumer progress) {
         Lattice lattice = o.lattice();
         if (o.hierarchical()) {
-            return HierarchicalVolumeDecoder.defaults().extract(field, lattice);
+            return HierarchicalVolumeDecoder.defaults().extractWithReport(field, lattice);
         }
         DenseGrid grid = DenseVolumeDecoder.decode(field, lattice, progress);
-        return MarchingCubes.extract(grid, 0f);
+        return new HierarchicalVolumeDecoder.Result(
+                MarchingCubes.extract(grid, 0f), List.of(o.resolution()), List.of(lattice.size()));
+    }
+
+    /**
+     * A field equal to {@code field} inside the lattice's box and at least {@code epsilon} (outside) on its faces, so
+     * that a shape the box cuts still gives a closed surface. Every decoder asks for the face points at exactly the
+     * box's coordinates ({@link Lattice}), which is how they are recognised.
+     */
+    public static PointField closedAtFaces(PointField field, Lattice lattice, float epsilon) {
+        float x0 = lattice.x(0), x1 = lattice.x(lattice.resolution());
+        float y0 = lattice.y(0), y1 = lattice.y(lattice.resolution());
+        float z0 = lattice.z(0), z1 = lattice.z(lattice.resolution());
+        return new PointField() {
+            @Override
+            public float[] values(float[] xyz) {
+                float[] v = field.values(xyz);
+                for (int p = 0; p < v.length; p++) {
+                    float x = xyz[3 * p], y = xyz[3 * p + 1], z = xyz[3 * p + 2];
+                    if (x == x0 || x == x1 || y == y0 || y == y1 || z == z0 || z == z1) {
+                        v[p] = Math.max(v[p], epsilon);
+                    }
+                }
+                return v;
+            }
+
+            @Override
+            public double distancePerUnit() {
+                return field.distancePerUnit();
+            }
+        };
     }
 
     /** The clean mesh of {@code field}: {@link #surface}, then floaters dropped and optional decimation. */

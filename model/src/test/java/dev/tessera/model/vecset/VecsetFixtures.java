@@ -84,6 +84,30 @@ final class VecsetFixtures {
         return trained;
     }
 
+    private static Path wellTrained;
+
+    /**
+     * The tiny VAE trained longer on {@link #shapes()} with more volume queries, so its field is clean away from the
+     * surface (400 steps, batches of 2 with 256 near, 64 near-sharp and 768 volume queries, lr 3e-3): the run
+     * directory, once per test JVM. For the decoding tests, which need a field whose zero set is the shape's surface
+     * only.
+     */
+    static synchronized Path wellTrained() throws Exception {
+        if (wellTrained == null) {
+            Dataset ds = shapes();
+            Path run = Files.createTempDirectory("tessera-vecset-well-");
+            run.toFile().deleteOnExit();
+            TrainOptions o = TrainOptions.defaults(400, 3e-3).withWarmup(20).withValidateEvery(0);
+            VecsetTrainSettings s = trainSettings().withQueries(256, 64, 768).withValidation(0, 0, 32, 1000);
+            ShapeVae vae = new ShapeVae(ShapeVaeConfig.tiny(), Rng.cpu(0));
+            try (VecsetTrainTask task = new VecsetTrainTask(vae, ds, s, o.accumulation(), o.seed())) {
+                new Trainer(task, o, run, Progress.NONE).run(false);
+            }
+            wellTrained = run;
+        }
+        return wellTrained;
+    }
+
     static List<Double> losses(Path metrics) throws IOException {
         var json = new com.fasterxml.jackson.databind.ObjectMapper();
         List<Double> out = new java.util.ArrayList<>();

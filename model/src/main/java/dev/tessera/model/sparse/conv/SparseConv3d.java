@@ -44,11 +44,7 @@ public final class SparseConv3d extends Module {
         if (this.bias != null) {
             register_parameter("bias", this.bias);
         }
-        double bound = 1.0 / Math.sqrt((double) in * kernel * kernel * kernel);
-        Init.uniform(weight, -bound, bound, g);
-        if (this.bias != null) {
-            Init.uniform(this.bias, -bound, bound, g);
-        }
+        Init.torchDefault(weight, this.bias, in * kernel * kernel * kernel, g);
     }
 
     /** The downsampling convolution: kernel 2, stride 2, no padding. */

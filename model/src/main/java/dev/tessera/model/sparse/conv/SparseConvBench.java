@@ -4,9 +4,7 @@ import dev.tessera.model.Rng;
 import dev.tessera.model.StepScope;
 import dev.tessera.model.Tensors;
 import dev.tessera.model.nn.Conv3d;
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.List;
 import java.util.Locale;
 import org.bytedeco.pytorch.BoolOptional;
 import org.bytedeco.pytorch.Generator;
@@ -22,8 +20,8 @@ import org.bytedeco.pytorch.global.torch;
  * is active — surface-like sets, as in a sparse SDF, not scattered voxels. The kernel map is built once per
  * coordinate set in real use and cached; its build time is reported on its own.
  *
- * <p>{@link #main} prints one line per case: {@code sparse_conv3d_<R>_<p>pct <sparse ms> dense <ms> ratio <sparse /
- * dense> map <ms> voxels <N> pairs <P> channels <C>} (median wall times), then the same ratio in process CPU time.
+ * <p>{@code tessera bench sparse-conv} runs it; {@link Line#toString()} is one line per case with median wall times and
+ * the ratio in process CPU time.
  */
 public final class SparseConvBench {
     private SparseConvBench() {}
@@ -174,25 +172,5 @@ public final class SparseConvBench {
         double[] s = a.clone();
         Arrays.sort(s);
         return s[s.length / 2];
-    }
-
-    /**
-     * Prints one line per case. Arguments: {@code [warmup] [reps] [R:C,R:C…] [occupancy,occupancy…]}; defaults
-     * {@code 1 3 128:32,256:16 0.01,0.05,0.2}.
-     */
-    public static void main(String[] args) {
-        int warmup = args.length > 0 ? Integer.parseInt(args[0]) : 1;
-        int reps = args.length > 1 ? Integer.parseInt(args[1]) : 3;
-        String grids = args.length > 2 ? args[2] : "128:32,256:16";
-        String occ = args.length > 3 ? args[3] : "0.01,0.05,0.2";
-        List<Line> lines = new ArrayList<>();
-        for (String grid : grids.split(",")) {
-            String[] rc = grid.split(":");
-            for (String o : occ.split(",")) {
-                Line l = run(Integer.parseInt(rc[0]), Double.parseDouble(o), Integer.parseInt(rc[1]), warmup, reps);
-                System.out.println(l);
-                lines.add(l);
-            }
-        }
     }
 }

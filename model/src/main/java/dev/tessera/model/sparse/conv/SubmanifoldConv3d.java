@@ -44,11 +44,7 @@ public final class SubmanifoldConv3d extends Module {
         if (this.bias != null) {
             register_parameter("bias", this.bias);
         }
-        double bound = 1.0 / Math.sqrt((double) in * kernel * kernel * kernel);
-        Init.uniform(weight, -bound, bound, g);
-        if (this.bias != null) {
-            Init.uniform(this.bias, -bound, bound, g);
-        }
+        Init.torchDefault(weight, this.bias, in * kernel * kernel * kernel, g);
     }
 
     /** {@code weight [C_out, k, k, k, C_in]}. */
@@ -67,10 +63,7 @@ public final class SubmanifoldConv3d extends Module {
 
     /** Zeroes weight and bias (a residual branch that starts as nothing); returns this. */
     public SubmanifoldConv3d zeroInit() {
-        Init.zeros(weight);
-        if (bias != null) {
-            Init.zeros(bias);
-        }
+        Init.zeros(weight, bias);
         return this;
     }
 

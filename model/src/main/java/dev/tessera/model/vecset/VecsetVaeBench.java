@@ -1,0 +1,188 @@
+package dev.tessera.model.vecset;
+
+import dev.tessera.data.prep.PrepException;
+import dev.tessera.data.prep.PrepOptions;
+import dev.tessera.geometry.TriangleMesh;
+import dev.tessera.model.Optimizers;
+import dev.tessera.model.Rng;
+import dev.tessera.model.StepScope;
+import dev.tessera.model.Tensors;
+import java.util.Arrays;
+import java.util.Locale;
+import java.util.SplittableRandom;
+import org.bytedeco.pytorch.AdamW;
+import org.bytedeco.pytorch.Generator;
+import org.bytedeco.pytorch.Tensor;
+
+/**
+ * The vecset VAE benchmarks:
+ *
+ * <ul>
+ *   <li>{@value #TRAIN}: one AdamW step of the {@link ShapeVaeConfig#bench()} preset (batch 2, 2048 surface points
+ *       with normals, 256 latents × 32, width 256, 4 heads, 1 cross + 2 self encoder layers, 2 decoder layers, 2048
+ *       occupancy queries, KL weight 1e-3), as {@code bench/peers/torch_bench.py} runs its {@code VecSetVAE}. The
+ *       batch (and its farthest-point-sampled query tokens) is built once, outside the timed step, as the peer's is.
+ *   <li>{@value #DECODE_DENSE} and {@value #DECODE_HIERARCHICAL}: a trained VAE's field of one encoded mesh extracted
+ *       at 256³ (257³ lattice points over {@code [-1.01, 1.01]³}) densely and hierarchically ({@link
+ *       HierarchicalVolumeDecoder#defaults()}); {@link #lastNote()} gives the decoder queries.
+ * </ul>
+ */
+public final class VecsetVaeBench {
+    /** Line name of the training step, shared with the Python peer. */
+    public static final String TRAIN = "vecset_vae_train_step";
+    /** Line name of the dense 256³ decode. */
+    public static final String DECODE_DENSE = "vecset_decode_256_dense";
+    /** Line name of the hierarchical 256³ decode. */
+    public static final String DECODE_HIERARCHICAL = "vecset_decode_256_hierarchical";
+
+    private static volatile double lastCpuMillis = Double.NaN;
+    private static volatile String lastNote = "";
+
+    private VecsetVaeBench() {}
+
+    /** The median process CPU time (all threads) of the last run's repetitions, in ms. */
+    public static double lastCpuMillis() {
+        return lastCpuMillis;
+    }
+
+    /** What the last run counted besides time (decoder queries), or empty. */
+    public static String lastNote() {
+        return lastNote;
+    }
+
+    /** Median ms of {@code reps} training steps after {@code warmup} for the bench preset. */
+    public static double train(int warmup, int reps) {
+        ShapeVaeConfig c = ShapeVaeConfig.bench();
+        Generator g = Rng.cpu(0);
+        ShapeVae vae = new ShapeVae(c, g);
+        vae.train(true);
+        AdamW opt = new AdamW(vae.parameters(), Optimizers.adamWOptions(1e-4, 0.9, 0.999, 1e-8, 0));
+        int b = 2, p = 2048;
+        SplittableRandom r = new SplittableRandom(0);
+        float[][] uniform = new float[b][c.uniformInputs() * c.pointChannels()];
+        float[][] sharp = new float[b][c.sharpInputs() * c.pointChannels()];
+        for (float[] rows : uniform) {
+            for (int i = 0; i < rows.length; i += c.pointChannels()) {
+                double x = r.nextGaussian(), y = r.nextGaussian(), z = r.nextGaussian();
+                double n = Math.sqrt(x * x + y * y + z * z);
+                rows[i] = (float) (0.8 * x / n); // points on a sphere, their normals
+                rows[i + 1] = (float) (0.8 * y / n);
+                rows[i + 2] = (float) (0.8 * z / n);
+                rows[i + 3] = (float) (x / n);
+                rows[i + 4] = (float) (y / n);
+                rows[i + 5] = (float) (z / n);
+            }
+        }
+        float[] pts = new float[b * p * 3], sdf = new float[b * p], w = new float[b * p];
+        for (int i = 0; i < b * p; i++) {
+            double x = r.nextDouble(-1, 1), y = r.nextDouble(-1, 1), z = r.nextDouble(-1, 1);
+            pts[3 * i] = (float) x;
+            pts[3 * i + 1] = (float) y;
+            pts[3 * i + 2] = (float) z;
+            sdf[i] = (float) (Math.sqrt(x * x + y * y + z * z) - 0.8);
+            w[i] = 1f / p;
+        }
+        EncoderInput in;
+        VecsetBatch batch;
+        try (StepScope s = new StepScope()) {
+            in = EncoderInput.fromPoints(c, uniform, sharp);
+            batch = new VecsetBatch(
+                    new EncoderInput(
+                            StepScope.keep(in.queries()),
+                            StepScope.keep(in.data()),
+                            in.uniformQueries(),
+                            in.uniformData()),
+                    StepScope.keep(Tensors.fromFloats(pts, b, p, 3)),
+                    StepScope.keep(Tensors.fromFloats(sdf, b, p)),
+                    StepScope.keep(Tensors.fromFloats(w, b, p)));
+        }
+        try {
+            lastNote = "";
+            return time(warmup, reps, () -> {
+                ShapeVae.Losses l = vae.losses(batch, 1e-3, g);
+                opt.zero_grad();
+                l.loss().backward();
+                opt.step();
+                l.loss().item_double();
+            });
+        } finally {
+            for (Tensor t : new Tensor[] {
+                batch.input().queries(), batch.input().data(), batch.points(), batch.sdf(), batch.weights()
+            }) {
+                StepScope.release(t);
+            }
+        }
+    }
+
+    /**
+     * Median ms of extracting the field of {@code mesh} encoded by {@code vae} at 256³, densely or hierarchically
+     * (the encoding is done once, untimed); {@link #lastNote()} then holds the queries of one extraction.
+     */
+    public static double decode(ShapeVae vae, TriangleMesh mesh, boolean hierarchical, int warmup, int reps)
+            throws PrepException {
+        vae.eval();
+        PrepOptions prep = PrepOptions.small();
+        var n = dev.tessera.data.prep.MeshSampleBuilder.normalize(mesh, prep);
+        var wt = dev.tessera.data.prep.MeshSampleBuilder.watertight(n.mesh(), prep);
+        Tensor z;
+        try (StepScope s = new StepScope()) {
+            z = VecsetReconstruction.encodeMean(
+                    vae, VecsetReconstruction.encoderInput(vae.config(), n.mesh(), wt, prep.sharpAngleDegrees(), 0));
+        }
+        SurfaceExtraction.Options o =
+                SurfaceExtraction.Options.defaults().withResolution(256).withHierarchical(hierarchical);
+        long[] queries = {0};
+        int[] triangles = {0};
+        try (VecsetField field = new VecsetField(vae, z, 0)) {
+            double ms = time(warmup, reps, () -> {
+                HierarchicalVolumeDecoder.Result r = SurfaceExtraction.surfaceWithReport(field, o, null);
+                queries[0] = r.queries();
+                triangles[0] = r.mesh().triangleCount();
+            });
+            lastNote = String.format(
+                    Locale.ROOT,
+                    "%,d queries (dense %,d, %.1f× fewer), %,d triangles",
+                    queries[0],
+                    o.lattice().size(),
+                    o.lattice().size() / (double) queries[0],
+                    triangles[0]);
+            return ms;
+        } finally {
+            StepScope.release(z);
+        }
+    }
+
+    private static long cpuNanos() {
+        return java.lang.management.ManagementFactory.getOperatingSystemMXBean()
+                        instanceof com.sun.management.OperatingSystemMXBean os
+                ? os.getProcessCpuTime()
+                : 0;
+    }
+
+    private static double time(int warmup, int reps, Runnable step) {
+        double[] ms = new double[reps];
+        double[] cpu = new double[reps];
+        for (int i = 0; i < warmup + reps; i++) {
+            long t0 = System.nanoTime(), c0 = cpuNanos();
+            try (StepScope s = new StepScope()) {
+                step.run();
+            }
+            if (i >= warmup) {
+                ms[i - warmup] = (System.nanoTime() - t0) / 1e6;
+                cpu[i - warmup] = (cpuNanos() - c0) / 1e6;
+            }
+        }
+        Arrays.sort(ms);
+        Arrays.sort(cpu);
+        lastCpuMillis = cpu[reps / 2];
+        return ms[reps / 2];
+    }
+
+    /** Prints the training line ({@code name wall_ms cpu cpu_ms}); args: [warmup] [reps]. */
+    public static void main(String[] args) {
+        int warmup = args.length > 0 ? Integer.parseInt(args[0]) : 2;
+        int reps = args.length > 1 ? Integer.parseInt(args[1]) : 5;
+        double t = train(warmup, reps);
+        System.out.printf("%s %.1f cpu %.1f%n", TRAIN, t, lastCpuMillis);
+    }
+}
