@@ -55,7 +55,7 @@ import java.util.TreeMap;
  * OUT/dit/                 the DiT run, loss.png                      (tessera train-dit)
  * OUT/generated/CLASS/     sample-NNN.glb/.obj/.png, generate.json    (tessera generate --check)
  * OUT/sheet.png            one row per class: a training shape, then the generated ones
- * OUT/summary.json         timings, losses and the nearest-training-shape check
+ * OUT/summary.json         this run's timings, the losses and the nearest-training-shape check
  * OUT/index.html           the page with all of it
  * </pre>
  *
@@ -239,8 +239,10 @@ final class Demo {
      * @param meshes the generated GLB files, per class
      * @param confusion per generated class, how many shapes were nearest (Chamfer) to a training shape of each class
      * @param seeds the sampling seed of each class (the demo's seed, or the next ones when a sample was empty)
+     * @param chamfer per generated class, the mean over its shapes of the Chamfer-L2 distance to the nearest training
+     *     shape of each class
      * @param accuracy the share of generated shapes whose nearest training shape has their class
-     * @param stageSeconds wall time per stage (0 for a stage a re-run skipped)
+     * @param stageSeconds wall time per stage in this run (near 0 for a stage a re-run skipped)
      * @param seconds total wall time
      */
     record Result(
@@ -250,6 +252,7 @@ final class Demo {
             Map<String, List<Path>> meshes,
             Map<String, Map<String, Integer>> confusion,
             Map<String, Long> seeds,
+            Map<String, Map<String, Double>> chamfer,
             double accuracy,
             Map<String, Double> stageSeconds,
             double seconds) {}
@@ -315,6 +318,7 @@ final class Demo {
         Map<String, List<Path>> meshes = new LinkedHashMap<>();
         Map<String, Map<String, Integer>> confusion = new LinkedHashMap<>();
         Map<String, Long> seeds = new LinkedHashMap<>();
+        Map<String, Map<String, Double>> chamfer = new LinkedHashMap<>();
         NearestTrainingShape nearest = NearestTrainingShape.of(dataset, 2048, s.seed());
         int right = 0, all = 0;
         for (String c : s.classes()) {
@@ -349,16 +353,20 @@ final class Demo {
             for (String k : s.classes()) {
                 row.put(k, 0);
             }
+            Map<String, Double> dist = new TreeMap<>();
             for (int i = 0; i < s.perClass(); i++) {
                 Path glb = dir.resolve(String.format(Locale.ROOT, "sample-%03d.glb", i));
                 files.add(glb);
-                String got = nearest.nearest(MeshIO.read(glb)).label();
+                NearestTrainingShape.Match m = nearest.nearest(MeshIO.read(glb));
+                String got = m.label();
                 row.merge(got, 1, Integer::sum);
+                m.bestPerClass().forEach((k, v) -> dist.merge(k, v / s.perClass(), Double::sum));
                 right += c.equals(got) ? 1 : 0;
                 all++;
             }
             meshes.put(c, files);
             confusion.put(c, row);
+            chamfer.put(c, dist);
         }
         seconds.put("generate", since(t));
 
@@ -371,8 +379,8 @@ final class Demo {
         double accuracy = all == 0 ? 0 : (double) right / all;
         seconds.put("report", since(t));
         double total = since(t0);
-        Result r =
-                new Result(out, out.resolve("index.html"), sheet, meshes, confusion, seeds, accuracy, seconds, total);
+        Result r = new Result(
+                out, out.resolve("index.html"), sheet, meshes, confusion, seeds, chamfer, accuracy, seconds, total);
         writeSummary(s, r, dataset);
         writePage(s, r, dataset);
         p.advance(2, null);
@@ -463,6 +471,7 @@ final class Demo {
         m.put("sampling_seeds", r.seeds());
         m.put("nearest_class", r.confusion());
         m.put("nearest_class_accuracy", r.accuracy());
+        m.put("mean_chamfer_to_class", r.chamfer());
         AtomicFile.write(r.out().resolve("summary.json"), JSON.writeValueAsBytes(m));
     }
 
@@ -520,6 +529,21 @@ final class Demo {
             rows.add(row);
         }
         page.grid(header, rows);
+        List<List<String>> dRows = new ArrayList<>();
+        for (var e : r.chamfer().entrySet()) {
+            List<String> row = new ArrayList<>();
+            row.add(e.getKey());
+            for (String c : s.classes()) {
+                row.add(String.format(Locale.ROOT, "%.4f", e.getValue().getOrDefault(c, Double.NaN)));
+            }
+            dRows.add(row);
+        }
+        page.text("Mean Chamfer-L2 distance from the generated shapes of a class (rows) to the nearest training shape"
+                + " of each class (columns); the diagonal should be the smallest of each row:");
+        List<String> dHeader = new ArrayList<>();
+        dHeader.add("generated ↓ / training →");
+        dHeader.addAll(s.classes());
+        page.grid(dHeader, dRows);
         page.text(String.format(
                 Locale.ROOT,
                 "Accuracy: %.0f %% (chance: %.0f %%).",
@@ -547,9 +571,9 @@ final class Demo {
                         s.ditSteps(),
                         lastLoss(r.out().resolve("dit/metrics.jsonl"))));
         for (var e : r.stageSeconds().entrySet()) {
-            facts.put("time: " + e.getKey(), Format.seconds(e.getValue()));
+            facts.put("time of this run: " + e.getKey(), Format.seconds(e.getValue()));
         }
-        facts.put("time: total", Format.seconds(r.seconds()));
+        facts.put("time of this run: total", Format.seconds(r.seconds()));
         page.table(facts);
         page.section("Files");
         Map<String, String> dirs = new LinkedHashMap<>();

@@ -16,7 +16,7 @@ import picocli.CommandLine.Spec;
         mixinStandardHelpOptions = true,
         sortOptions = false,
         description = {
-            "The whole pipeline on the CPU, from nothing: synthesise labelled shapes (chairs, tables, mugs, tori),",
+            "The whole pipeline on the CPU, from nothing: synthesise labelled shapes (tori, cones, boxes, spheres),",
             "prepare them, train a tiny vecset VAE, encode the shapes, train a tiny class-conditioned DiT with",
             "rectified flow, and generate shapes of every class. Writes GLB files, a contact sheet (sheet.png) and",
             "a page (index.html) with the pictures, the loss curves and a check of the generated shapes against",

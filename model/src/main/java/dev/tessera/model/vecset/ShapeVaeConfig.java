@@ -278,29 +278,6 @@ public record ShapeVaeConfig(
      * times π when {@code pi}). Fewer octaves give smoother fields that a small model learns in fewer steps.
      */
     public ShapeVaeConfig withFourier(int frequencies, boolean pi) {
-        return new ShapeVaeConfig(
-                numLatents,
-                embedDim,
-                width,
-                heads,
-                numDecoderLayers,
-                numEncoderLayers,
-                pcSize,
-                pcSharpedgeSize,
-                pointFeats,
-                downsampleRatio,
-                geoDecoderDownsampleRatio,
-                geoDecoderMlpExpandRatio,
-                geoDecoderLnPost,
-                frequencies,
-                pi,
-                qkvBias,
-                qkNorm,
-                labelType,
-                dropPathRate,
-                scaleFactor,
-                useLnPost,
-                sharpCrossAttn,
-                tsdfTruncation);
+        return with(c -> c.put("num_freqs", frequencies).put("include_pi", pi));
     }
 }
