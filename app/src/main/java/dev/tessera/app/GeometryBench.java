@@ -10,6 +10,7 @@ import dev.tessera.geometry.TriangleMesh;
 import dev.tessera.geometry.Voxelizer;
 import dev.tessera.geometry.Watertight;
 import dev.tessera.geometry.WatertightOptions;
+import dev.tessera.model.StepTimer;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.lang.management.ManagementFactory;
@@ -362,10 +363,10 @@ final class GeometryBench implements Callable<Integer> {
         T last = in(pool, f);
         double[] wall = new double[reps], cpu = new double[reps];
         for (int r = 0; r < reps; r++) {
-            long c0 = processCpuNanos(), t0 = System.nanoTime();
+            long c0 = StepTimer.processCpuNanos(), t0 = System.nanoTime();
             last = in(pool, f);
             wall[r] = (System.nanoTime() - t0) / 1e9;
-            cpu[r] = (processCpuNanos() - c0) / 1e9;
+            cpu[r] = (StepTimer.processCpuNanos() - c0) / 1e9;
         }
         Arrays.sort(wall);
         Arrays.sort(cpu);
@@ -374,13 +375,6 @@ final class GeometryBench implements Callable<Integer> {
 
     private static <T> T in(ForkJoinPool pool, Supplier<T> f) throws ExecutionException, InterruptedException {
         return pool.submit(f::get).get();
-    }
-
-    private static long processCpuNanos() {
-        if (ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os) {
-            return os.getProcessCpuTime();
-        }
-        return 0;
     }
 
     /** {@code n} points uniform in {@code [-1, 1]³}, seeded. */

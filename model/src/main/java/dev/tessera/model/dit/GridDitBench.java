@@ -2,6 +2,7 @@ package dev.tessera.model.dit;
 
 import dev.tessera.model.Rng;
 import dev.tessera.model.StepScope;
+import dev.tessera.model.StepTimer;
 import java.util.Arrays;
 import org.bytedeco.pytorch.AdamW;
 import org.bytedeco.pytorch.AdamWOptions;
@@ -33,13 +34,6 @@ public final class GridDitBench {
         return lastCpuMillis;
     }
 
-    private static long processCpuNanos() {
-        return java.lang.management.ManagementFactory.getOperatingSystemMXBean()
-                        instanceof com.sun.management.OperatingSystemMXBean os
-                ? os.getProcessCpuTime()
-                : 0;
-    }
-
     /** The median time in milliseconds of {@code reps} timed steps after {@code warmup} untimed ones. */
     public static double run(int warmup, int reps) {
         return run(SparseStructureFlowConfig.bench(), 2, 257, warmup, reps);
@@ -61,7 +55,7 @@ public final class GridDitBench {
         try {
             for (int i = 0; i < warmup + reps; i++) {
                 long t0 = System.nanoTime();
-                long c0 = processCpuNanos();
+                long c0 = StepTimer.processCpuNanos();
                 try (StepScope s = new StepScope()) {
                     Tensor t = Rng.randn(g, batch).sigmoid(); // [B] logit-normal(0, 1)
                     Tensor x0 = Rng.randn(g, batch, config.inChannels(), r, r, r); // [B, C, R, R, R]
@@ -76,7 +70,7 @@ public final class GridDitBench {
                 }
                 if (i >= warmup) {
                     ms[i - warmup] = (System.nanoTime() - t0) / 1e6;
-                    cpu[i - warmup] = (processCpuNanos() - c0) / 1e6;
+                    cpu[i - warmup] = (StepTimer.processCpuNanos() - c0) / 1e6;
                 }
             }
         } finally {

@@ -3,11 +3,11 @@ package dev.tessera.model.dit;
 import dev.tessera.model.Optimizers;
 import dev.tessera.model.Rng;
 import dev.tessera.model.StepScope;
+import dev.tessera.model.StepTimer;
 import dev.tessera.model.flow.EulerSampler;
 import dev.tessera.model.flow.Guidance;
 import dev.tessera.model.flow.RectifiedFlow;
 import dev.tessera.model.flow.Timesteps;
-import java.util.Arrays;
 import org.bytedeco.pytorch.AdamW;
 import org.bytedeco.pytorch.Generator;
 import org.bytedeco.pytorch.Tensor;
@@ -40,13 +40,6 @@ public final class VecSetDitBench {
     /** The median process CPU time (all threads) of the last run's repetitions, in ms. */
     public static double lastCpuMillis() {
         return lastCpuMillis;
-    }
-
-    private static long cpuNanos() {
-        return java.lang.management.ManagementFactory.getOperatingSystemMXBean()
-                        instanceof com.sun.management.OperatingSystemMXBean os
-                ? os.getProcessCpuTime()
-                : 0;
     }
 
     /** Median ms of {@code reps} training steps after {@code warmup}, for the bench preset, batch 2, 257 tokens. */
@@ -111,25 +104,6 @@ public final class VecSetDitBench {
         }
     }
 
-    private static double time(int warmup, int reps, Runnable step) {
-        double[] ms = new double[reps];
-        double[] cpu = new double[reps];
-        for (int i = 0; i < warmup + reps; i++) {
-            long t0 = System.nanoTime(), c0 = cpuNanos();
-            try (StepScope s = new StepScope()) {
-                step.run();
-            }
-            if (i >= warmup) {
-                ms[i - warmup] = (System.nanoTime() - t0) / 1e6;
-                cpu[i - warmup] = (cpuNanos() - c0) / 1e6;
-            }
-        }
-        Arrays.sort(ms);
-        Arrays.sort(cpu);
-        lastCpuMillis = cpu[reps / 2];
-        return ms[reps / 2];
-    }
-
     /** Prints both lines ({@code name wall_ms cpu cpu_ms}); args: [warmup] [reps]. */
     public static void main(String[] args) {
         int warmup = args.length > 0 ? Integer.parseInt(args[0]) : 2;
@@ -138,5 +112,11 @@ public final class VecSetDitBench {
         System.out.printf("%s %.1f cpu %.1f%n", TRAIN, t, lastCpuMillis);
         double s = sample(Math.max(1, warmup / 2), Math.max(1, reps - 2));
         System.out.printf("%s %.1f cpu %.1f%n", SAMPLE, s, lastCpuMillis);
+    }
+
+    private static double time(int warmup, int reps, Runnable step) {
+        StepTimer.Timing t = StepTimer.time(warmup, reps, step);
+        lastCpuMillis = t.cpuMs();
+        return t.wallMs();
     }
 }

@@ -2,6 +2,7 @@ package dev.tessera.model.sparse;
 
 import dev.tessera.model.Rng;
 import dev.tessera.model.StepScope;
+import dev.tessera.model.StepTimer;
 import java.util.Arrays;
 import org.bytedeco.pytorch.AdamW;
 import org.bytedeco.pytorch.AdamWOptions;
@@ -32,13 +33,6 @@ public final class SparseStructureVaeBench {
         return lastCpuMillis;
     }
 
-    private static long processCpuNanos() {
-        return java.lang.management.ManagementFactory.getOperatingSystemMXBean()
-                        instanceof com.sun.management.OperatingSystemMXBean os
-                ? os.getProcessCpuTime()
-                : 0;
-    }
-
     /** The median time in milliseconds of {@code reps} timed steps after {@code warmup} untimed ones. */
     public static double run(int warmup, int reps) {
         return run(SparseStructureVaeConfig.bench(), 1, MemoryFormat.Contiguous, warmup, reps);
@@ -62,7 +56,7 @@ public final class SparseStructureVaeBench {
         try {
             for (int i = 0; i < warmup + reps; i++) {
                 long t0 = System.nanoTime();
-                long c0 = processCpuNanos();
+                long c0 = StepTimer.processCpuNanos();
                 try (StepScope s = new StepScope()) {
                     opt.zero_grad();
                     SparseStructureVae.Losses l = vae.losses(occ, g);
@@ -72,7 +66,7 @@ public final class SparseStructureVaeBench {
                 }
                 if (i >= warmup) {
                     ms[i - warmup] = (System.nanoTime() - t0) / 1e6;
-                    cpu[i - warmup] = (processCpuNanos() - c0) / 1e6;
+                    cpu[i - warmup] = (StepTimer.processCpuNanos() - c0) / 1e6;
                 }
             }
         } finally {

@@ -6,8 +6,8 @@ import dev.tessera.geometry.TriangleMesh;
 import dev.tessera.model.Optimizers;
 import dev.tessera.model.Rng;
 import dev.tessera.model.StepScope;
+import dev.tessera.model.StepTimer;
 import dev.tessera.model.Tensors;
-import java.util.Arrays;
 import java.util.Locale;
 import java.util.SplittableRandom;
 import org.bytedeco.pytorch.AdamW;
@@ -152,37 +152,17 @@ public final class VecsetVaeBench {
         }
     }
 
-    private static long cpuNanos() {
-        return java.lang.management.ManagementFactory.getOperatingSystemMXBean()
-                        instanceof com.sun.management.OperatingSystemMXBean os
-                ? os.getProcessCpuTime()
-                : 0;
-    }
-
-    private static double time(int warmup, int reps, Runnable step) {
-        double[] ms = new double[reps];
-        double[] cpu = new double[reps];
-        for (int i = 0; i < warmup + reps; i++) {
-            long t0 = System.nanoTime(), c0 = cpuNanos();
-            try (StepScope s = new StepScope()) {
-                step.run();
-            }
-            if (i >= warmup) {
-                ms[i - warmup] = (System.nanoTime() - t0) / 1e6;
-                cpu[i - warmup] = (cpuNanos() - c0) / 1e6;
-            }
-        }
-        Arrays.sort(ms);
-        Arrays.sort(cpu);
-        lastCpuMillis = cpu[reps / 2];
-        return ms[reps / 2];
-    }
-
     /** Prints the training line ({@code name wall_ms cpu cpu_ms}); args: [warmup] [reps]. */
     public static void main(String[] args) {
         int warmup = args.length > 0 ? Integer.parseInt(args[0]) : 2;
         int reps = args.length > 1 ? Integer.parseInt(args[1]) : 5;
         double t = train(warmup, reps);
         System.out.printf("%s %.1f cpu %.1f%n", TRAIN, t, lastCpuMillis);
+    }
+
+    private static double time(int warmup, int reps, Runnable step) {
+        StepTimer.Timing t = StepTimer.time(warmup, reps, step);
+        lastCpuMillis = t.cpuMs();
+        return t.wallMs();
     }
 }

@@ -2,6 +2,7 @@ package dev.tessera.model.sparse.conv;
 
 import dev.tessera.model.Rng;
 import dev.tessera.model.StepScope;
+import dev.tessera.model.StepTimer;
 import dev.tessera.model.Tensors;
 import dev.tessera.model.nn.Conv3d;
 import java.util.Arrays;
@@ -96,13 +97,6 @@ public final class SparseConvBench {
         return Tensors.fromBytes(m).view(1, r, r, r).to(torch.ScalarType.Bool);
     }
 
-    private static long cpuNanos() {
-        return java.lang.management.ManagementFactory.getOperatingSystemMXBean()
-                        instanceof com.sun.management.OperatingSystemMXBean os
-                ? os.getProcessCpuTime()
-                : 0;
-    }
-
     private static void backward(Tensor y, Tensor grad) {
         y.backward(grad, new BoolOptional(), false, new TensorArrayRefOptional());
     }
@@ -122,9 +116,9 @@ public final class SparseConvBench {
             try (StepScope s = new StepScope()) {
                 long t0 = System.nanoTime();
                 KernelMap km = KernelMap.submanifold(x, 3); // built here: the previous step's map died with its scope
-                long t1 = System.nanoTime(), c1 = cpuNanos();
+                long t1 = System.nanoTime(), c1 = StepTimer.processCpuNanos();
                 backward(conv.forward(x).feats(), gradOut);
-                long t2 = System.nanoTime(), c2 = cpuNanos();
+                long t2 = System.nanoTime(), c2 = StepTimer.processCpuNanos();
                 pairs = km.pairs();
                 if (i >= warmup) {
                     map[i - warmup] = (t1 - t0) / 1e6;
@@ -145,9 +139,9 @@ public final class SparseConvBench {
         long[] one = {1, 1, 1};
         for (int i = 0; i < warmup + reps; i++) {
             try (StepScope s = new StepScope()) {
-                long t0 = System.nanoTime(), c0 = cpuNanos();
+                long t0 = System.nanoTime(), c0 = StepTimer.processCpuNanos();
                 backward(Conv3d.conv3d(dense, weight, bias, one, one), denseGrad);
-                long t1 = System.nanoTime(), c1 = cpuNanos();
+                long t1 = System.nanoTime(), c1 = StepTimer.processCpuNanos();
                 if (i >= warmup) {
                     den[i - warmup] = (t1 - t0) / 1e6;
                     denCpu[i - warmup] = (c1 - c0) / 1e6;
@@ -160,17 +154,11 @@ public final class SparseConvBench {
                 channels,
                 voxels,
                 pairs,
-                median(map),
-                median(sparse),
-                median(den),
-                median(sparseCpu),
-                median(denCpu),
+                StepTimer.median(map),
+                StepTimer.median(sparse),
+                StepTimer.median(den),
+                StepTimer.median(sparseCpu),
+                StepTimer.median(denCpu),
                 SparseConvolution.choose(pairs, voxels, 27).name().toLowerCase(Locale.ROOT));
-    }
-
-    private static double median(double[] a) {
-        double[] s = a.clone();
-        Arrays.sort(s);
-        return s[s.length / 2];
     }
 }

@@ -1,0 +1,49 @@
+package dev.tessera.model;
+
+import java.lang.management.ManagementFactory;
+import java.util.Arrays;
+
+/**
+ * Timing for the benchmarks: wall and process CPU time of a step repeated after a warm-up, each repetition in its
+ * own {@link StepScope} so native temporaries do not pile up, reported as medians.
+ */
+public final class StepTimer {
+    private StepTimer() {}
+
+    /** Medians of the timed repetitions, in milliseconds; CPU time is the whole process's, all threads. */
+    public record Timing(double wallMs, double cpuMs) {}
+
+    /** Runs {@code step} {@code warmup} times untimed, then {@code reps} times timed. */
+    public static Timing time(int warmup, int reps, Runnable step) {
+        if (warmup < 0 || reps < 1) {
+            throw new IllegalArgumentException("warm-up must be ≥ 0 and repetitions ≥ 1, got " + warmup + ", " + reps);
+        }
+        double[] ms = new double[reps];
+        double[] cpu = new double[reps];
+        for (int i = 0; i < warmup + reps; i++) {
+            long t0 = System.nanoTime(), c0 = processCpuNanos();
+            try (StepScope s = new StepScope()) {
+                step.run();
+            }
+            if (i >= warmup) {
+                ms[i - warmup] = (System.nanoTime() - t0) / 1e6;
+                cpu[i - warmup] = (processCpuNanos() - c0) / 1e6;
+            }
+        }
+        return new Timing(median(ms), median(cpu));
+    }
+
+    /** The middle value (the upper one of an even count). */
+    public static double median(double[] values) {
+        double[] s = values.clone();
+        Arrays.sort(s);
+        return s[s.length / 2];
+    }
+
+    /** CPU time of this process, all threads, in nanoseconds; 0 where the JVM cannot tell. */
+    public static long processCpuNanos() {
+        return ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os
+                ? os.getProcessCpuTime()
+                : 0;
+    }
+}
