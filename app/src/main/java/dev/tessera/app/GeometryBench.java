@@ -17,7 +17,6 @@ import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -368,9 +367,7 @@ final class GeometryBench implements Callable<Integer> {
             wall[r] = (System.nanoTime() - t0) / 1e9;
             cpu[r] = (StepTimer.processCpuNanos() - c0) / 1e9;
         }
-        Arrays.sort(wall);
-        Arrays.sort(cpu);
-        return new Timing(wall[reps / 2], cpu[reps / 2], detail.apply(last));
+        return new Timing(StepTimer.median(wall), StepTimer.median(cpu), detail.apply(last));
     }
 
     private static <T> T in(ForkJoinPool pool, Supplier<T> f) throws ExecutionException, InterruptedException {

@@ -3,7 +3,6 @@ package dev.tessera.model.dit;
 import dev.tessera.model.Rng;
 import dev.tessera.model.StepScope;
 import dev.tessera.model.StepTimer;
-import java.util.Arrays;
 import org.bytedeco.pytorch.AdamW;
 import org.bytedeco.pytorch.AdamWOptions;
 import org.bytedeco.pytorch.Generator;
@@ -77,10 +76,8 @@ public final class GridDitBench {
             StepScope.release(x1);
             StepScope.release(ctx);
         }
-        Arrays.sort(ms);
-        Arrays.sort(cpu);
-        lastCpuMillis = cpu[reps / 2];
-        return ms[reps / 2];
+        lastCpuMillis = StepTimer.median(cpu);
+        return StepTimer.median(ms);
     }
 
     /** Prints {@code grid_dit_train_step <ms> cpu <ms>} (wall, then process CPU time per step); args: [warmup] [reps]. */

@@ -3,7 +3,6 @@ package dev.tessera.model.sparse;
 import dev.tessera.model.Rng;
 import dev.tessera.model.StepScope;
 import dev.tessera.model.StepTimer;
-import java.util.Arrays;
 import org.bytedeco.pytorch.AdamW;
 import org.bytedeco.pytorch.AdamWOptions;
 import org.bytedeco.pytorch.Generator;
@@ -72,10 +71,8 @@ public final class SparseStructureVaeBench {
         } finally {
             StepScope.release(occ);
         }
-        Arrays.sort(ms);
-        Arrays.sort(cpu);
-        lastCpuMillis = cpu[reps / 2];
-        return ms[reps / 2];
+        lastCpuMillis = StepTimer.median(cpu);
+        return StepTimer.median(ms);
     }
 
     /**
