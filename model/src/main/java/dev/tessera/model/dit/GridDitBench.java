@@ -1,8 +1,13 @@
 package dev.tessera.model.dit;
 
+import dev.tessera.model.CoreParallel;
 import dev.tessera.model.Rng;
 import dev.tessera.model.StepScope;
 import dev.tessera.model.StepTimer;
+import dev.tessera.model.train.ParallelBackward;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 import org.bytedeco.pytorch.AdamW;
 import org.bytedeco.pytorch.AdamWOptions;
 import org.bytedeco.pytorch.Generator;
@@ -49,35 +54,34 @@ public final class GridDitBench {
         Tensor x1 = StepScope.keep(Rng.randn(g, batch, config.inChannels(), r, r, r)); // [B, C, R, R, R]
         Tensor ctx = StepScope.keep(Rng.randn(g, batch, condTokens, config.condChannels())); // [B, M, C_cond]
         Scalar thousand = new Scalar(1000.0);
-        double[] ms = new double[reps];
-        double[] cpu = new double[reps];
+        List<Tensor> params = new ArrayList<>(List.of(model.parameters().get()));
+        int micros = CoreParallel.shared().piecesFor(batch);
+        long per = batch / micros;
+        long[] step = {0};
         try {
-            for (int i = 0; i < warmup + reps; i++) {
-                long t0 = System.nanoTime();
-                long c0 = StepTimer.processCpuNanos();
-                try (StepScope s = new StepScope()) {
-                    Tensor t = Rng.randn(g, batch).sigmoid(); // [B] logit-normal(0, 1)
-                    Tensor x0 = Rng.randn(g, batch, config.inChannels(), r, r, r); // [B, C, R, R, R]
-                    Tensor tb = t.reshape(batch, 1, 1, 1, 1); // [B, 1, 1, 1, 1]
-                    Tensor xt = torch.lerp(x0, x1, tb); // (1 − t)·x0 + t·x1
-                    Tensor v = model.forward(xt, t.mul(thousand), ctx); // [B, C, R, R, R]
-                    Tensor loss = torch.mse_loss(v, x1.sub(x0)); // []
-                    opt.zero_grad();
-                    loss.backward();
-                    opt.step();
-                    loss.item_double();
+            StepTimer.Timing timing = StepTimer.time(warmup, reps, () -> {
+                long s = step[0]++;
+                opt.zero_grad();
+                var result = ParallelBackward.run(params, micros, m -> {
+                    Generator gm = Rng.cpu(s * 64 + m);
+                    Tensor x1m = x1.narrow(0, m * per, per); // [b, C, R, R, R]
+                    Tensor t = Rng.randn(gm, per).sigmoid(); // [b] logit-normal(0, 1)
+                    Tensor x0 = Rng.randn(gm, per, config.inChannels(), r, r, r); // [b, C, R, R, R]
+                    Tensor xt = torch.lerp(x0, x1m, t.reshape(per, 1, 1, 1, 1)); // (1 − t)·x0 + t·x1
+                    Tensor v = model.forward(xt, t.mul(thousand), ctx.narrow(0, m * per, per)); // [b, C, R, R, R]
+                    return Map.of("loss", torch.mse_loss(v, x1m.sub(x0)));
+                });
+                opt.step();
+                if (!result.finite()) {
+                    throw new IllegalStateException("non-finite loss in the benchmark step");
                 }
-                if (i >= warmup) {
-                    ms[i - warmup] = (System.nanoTime() - t0) / 1e6;
-                    cpu[i - warmup] = (StepTimer.processCpuNanos() - c0) / 1e6;
-                }
-            }
+            });
+            lastCpuMillis = timing.cpuMs();
+            return timing.wallMs();
         } finally {
             StepScope.release(x1);
             StepScope.release(ctx);
         }
-        lastCpuMillis = StepTimer.median(cpu);
-        return StepTimer.median(ms);
     }
 
     /** Prints {@code grid_dit_train_step <ms> cpu <ms>} (wall, then process CPU time per step); args: [warmup] [reps]. */

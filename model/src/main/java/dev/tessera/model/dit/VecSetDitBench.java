@@ -1,5 +1,6 @@
 package dev.tessera.model.dit;
 
+import dev.tessera.model.CoreParallel;
 import dev.tessera.model.Optimizers;
 import dev.tessera.model.Rng;
 import dev.tessera.model.StepScope;
@@ -8,6 +9,10 @@ import dev.tessera.model.flow.EulerSampler;
 import dev.tessera.model.flow.Guidance;
 import dev.tessera.model.flow.RectifiedFlow;
 import dev.tessera.model.flow.Timesteps;
+import dev.tessera.model.train.ParallelBackward;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 import org.bytedeco.pytorch.AdamW;
 import org.bytedeco.pytorch.Generator;
 import org.bytedeco.pytorch.Tensor;
@@ -47,21 +52,35 @@ public final class VecSetDitBench {
         return train(VecSetDiTConfig.bench(), 2, 257, warmup, reps);
     }
 
-    /** The same for any config, batch and number of condition tokens. */
+    /**
+     * The same for any config, batch and number of condition tokens. The batch runs as one micro-batch per core
+     * ({@link ParallelBackward}), as {@code tessera train-dit} runs it.
+     */
     public static double train(VecSetDiTConfig config, int batch, int condTokens, int warmup, int reps) {
         Generator g = Rng.cpu(0);
         VecSetDiT model = new VecSetDiT(config, g);
         AdamW opt = new AdamW(model.parameters(), Optimizers.adamWOptions(1e-4, 0.9, 0.999, 1e-8, 0));
+        List<Tensor> params = new ArrayList<>();
+        params.addAll(List.of(model.parameters().get()));
         Tensor x1 = StepScope.keep(Rng.randn(g, batch, config.latentTokens(), config.latentChannels())); // [B, N, C]
         Tensor ctx = StepScope.keep(Rng.randn(g, batch, condTokens, config.contextDim())); // [B, M, C_ctx]
         RectifiedFlow flow = new RectifiedFlow(0, 1, 0);
+        int micros = CoreParallel.shared().piecesFor(batch);
+        long per = batch / micros;
+        long[] step = {0};
         try {
             return time(warmup, reps, () -> {
-                RectifiedFlow.Loss l = flow.loss(model, x1, ctx, null, g);
                 opt.zero_grad();
-                l.loss().backward();
+                long s = step[0]++;
+                var r = ParallelBackward.run(params, micros, m -> {
+                    RectifiedFlow.Loss l = flow.loss(
+                            model, x1.narrow(0, m * per, per), ctx.narrow(0, m * per, per), null, Rng.cpu(s * 64 + m));
+                    return Map.of("loss", l.loss());
+                });
                 opt.step();
-                l.loss().item_double();
+                if (!r.finite()) {
+                    throw new IllegalStateException("non-finite loss in the benchmark step");
+                }
             });
         } finally {
             StepScope.release(x1);

@@ -44,7 +44,7 @@ public interface FlowSampler {
         Tensor state = noise.clone(); // [B, ...]
         try (NoGradGuard ng = new NoGradGuard()) {
             Guidance.Conditions c = guidance.prepare(state.size(0), cond, uncond);
-            solve(model.forConditions(c.cond(), c.both()), state, times, c, guidance);
+            solve(model.forConditions(c.cond(), c.uncond()), state, times, c, guidance);
         }
         return state;
     }

@@ -1,9 +1,11 @@
 package dev.tessera.model.flow;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
+import dev.tessera.model.CoreParallel;
+import dev.tessera.model.StepScope;
+import java.util.List;
 import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.Tensor;
-import org.bytedeco.pytorch.TensorVector;
 import org.bytedeco.pytorch.global.torch;
 
 /**
@@ -50,8 +52,8 @@ public record Guidance(
     }
 
     /**
-     * The guided velocity at {@code z [B, ...]}, time {@code t}: one batched model call on {@code [z; z]} with {@code
-     * [cond; uncond]} when guidance is active, a plain call otherwise.
+     * The guided velocity at {@code z [B, ...]}, time {@code t}: the conditional and the unconditional model calls
+     * side by side on the cores ({@link CoreParallel}) when guidance is active, a plain call otherwise.
      *
      * @param uncond the null condition, the shape of {@code cond} or with a batch of 1; needed when active
      */
@@ -60,10 +62,10 @@ public record Guidance(
     }
 
     /**
-     * The conditions of a batch of {@code b}, made once for a whole sampling run: the condition (expanded to the
-     * batch) and, when guidance is ever active, {@code [cond; uncond]} for the batched call.
+     * The conditions of a batch of {@code b}, made once for a whole sampling run: the condition and, when guidance
+     * is ever active, the null condition, both expanded to the batch.
      */
-    public record Conditions(Tensor cond, Tensor both) {}
+    public record Conditions(Tensor cond, Tensor uncond) {}
 
     /** Builds the {@link Conditions} of a batch of {@code b} (call it outside the per-step scopes). */
     public Conditions prepare(long b, Tensor cond, Tensor uncond) {
@@ -76,23 +78,32 @@ public record Guidance(
                     + ") needs a condition and a null condition; use scale 1 for an unconditional model");
         }
         Tensor u = uncond.size(0) == b ? uncond : expandBatch(uncond, b, "null condition");
-        return new Conditions(
-                c, torch.cat(new TensorVector(c, u.to(c.scalar_type().intern())), 0)); // [2B, ...]
+        return new Conditions(c, u.to(c.scalar_type().intern())); // [B, ...] each
     }
 
-    /** The guided velocity with conditions made by {@link #prepare}. */
+    /**
+     * The guided velocity with conditions made by {@link #prepare}. The two branches are always separate calls (in
+     * parallel on several cores, in turn on one), so a seed gives the same samples whatever the machine's cores.
+     */
     public Tensor velocity(VelocityModel model, Tensor z, double t, Conditions c) {
         long b = z.size(0);
         Tensor tb = torch.full(new long[] {b}, new Scalar(t), new org.bytedeco.pytorch.TensorOptions(z.scalar_type()));
         if (!activeAt(t)) {
             return model.velocity(z, tb, c.cond()); // [B, ...]
         }
-        Tensor z2 = torch.cat(new TensorVector(z, z), 0); // [2B, ...]
-        Tensor t2 = torch.cat(new TensorVector(tb, tb), 0); // [2B]
-        Tensor v = model.velocity(z2, t2, c.both()); // [2B, ...]
-        Tensor vc = v.narrow(0, 0, b); // [B, ...]
-        Tensor vu = v.narrow(0, b, b); // [B, ...]
-        return vu.add(vc.sub(vu).mul(new Scalar(scale))); // [B, ...]
+        List<Tensor> v = CoreParallel.shared().map(2, branch -> {
+            try (StepScope scope = new StepScope()) { // the worker's temporaries
+                Tensor out = model.velocity(z, tb, branch == 0 ? c.cond() : c.uncond()); // [B, ...]
+                return StepScope.keep(out); // outlives the worker's scope; released below
+            }
+        });
+        Tensor vc = v.get(0), vu = v.get(1);
+        try {
+            return vu.add(vc.sub(vu).mul(new Scalar(scale))); // [B, ...]
+        } finally {
+            StepScope.release(vc);
+            StepScope.release(vu);
+        }
     }
 
     private static Tensor expandBatch(Tensor t, long b, String what) {

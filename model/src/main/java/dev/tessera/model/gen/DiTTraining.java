@@ -357,6 +357,12 @@ public final class DiTTraining implements TrainTask {
         return config;
     }
 
+    /** Reads only immutable tensors and lists: micro-batches may run side by side. */
+    @Override
+    public boolean parallelMicroBatches() {
+        return true;
+    }
+
     @Override
     public Map<String, Tensor> loss(long step, int micro, SplittableRandom random, Generator g) {
         int[] rows = new int[batch];

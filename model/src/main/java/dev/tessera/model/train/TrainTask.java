@@ -24,6 +24,15 @@ public interface TrainTask {
      */
     Map<String, Tensor> loss(long step, int micro, SplittableRandom random, Generator generator) throws Exception;
 
+    /**
+     * True when {@link #loss} may run for several micro-batches of a step at once, on different threads: the
+     * trainer then runs them side by side on the cores ({@code ParallelBackward}). A task says so only when its
+     * data access and any caches are thread-safe. By default the micro-batches run one after the other.
+     */
+    default boolean parallelMicroBatches() {
+        return false;
+    }
+
     /** Validation metrics (higher or lower is better, as named), computed with the current (EMA) weights. */
     default Map<String, Double> validate(long step) throws Exception {
         return Map.of();

@@ -134,36 +134,30 @@ public final class Trainer {
                 double lr = options.lrAt(step);
                 Optimizers.setLearningRate(opt, lr);
                 opt.zero_grad(true);
-                Map<String, Double> terms = new LinkedHashMap<>();
-                boolean finite = true;
-                for (int micro = 0; micro < options.accumulation() && finite; micro++) {
-                    try (StepScope scope = new StepScope()) {
-                        SplittableRandom random = new SplittableRandom(mix(options.seed(), step, micro));
-                        var gen = Rng.cpu(mix(options.seed() ^ 0x5DEECE66DL, step, micro));
-                        Map<String, Tensor> t;
-                        if (options.bf16()) {
-                            try (Autocast ac = Autocast.enable(torch.DeviceType.CPU, torch.ScalarType.BFloat16)) {
-                                t = task.loss(step, micro, random, gen);
+                long stepNow = step;
+                ParallelBackward.Result r;
+                try {
+                    r = ParallelBackward.run(params, options.accumulation(), task.parallelMicroBatches(), micro -> {
+                        SplittableRandom random = new SplittableRandom(mix(options.seed(), stepNow, micro));
+                        var gen = Rng.cpu(mix(options.seed() ^ 0x5DEECE66DL, stepNow, micro));
+                        try {
+                            if (options.bf16()) {
+                                try (Autocast ac = Autocast.enable(torch.DeviceType.CPU, torch.ScalarType.BFloat16)) {
+                                    return task.loss(stepNow, micro, random, gen);
+                                }
                             }
-                        } else {
-                            t = task.loss(step, micro, random, gen);
+                            return task.loss(stepNow, micro, random, gen);
+                        } catch (RuntimeException e) {
+                            throw e;
+                        } catch (Exception e) {
+                            throw new MicroBatchException(e);
                         }
-                        Tensor loss = t.get("loss");
-                        if (loss == null) {
-                            throw new IllegalStateException("the task's loss map has no \"loss\" entry");
-                        }
-                        double value = loss.item_double();
-                        if (!Double.isFinite(value)) {
-                            finite = false;
-                            break;
-                        }
-                        loss.div(new org.bytedeco.pytorch.Scalar(options.accumulation()))
-                                .backward();
-                        for (var e : t.entrySet()) {
-                            terms.merge(e.getKey(), e.getValue().item_double() / options.accumulation(), Double::sum);
-                        }
-                    }
+                    });
+                } catch (MicroBatchException e) {
+                    throw (Exception) e.getCause();
                 }
+                Map<String, Double> terms = r.terms();
+                boolean finite = r.finite();
                 double gradNorm = finite
                         ? torch.clip_grad_norm_(all, options.gradClip() > 0 ? options.gradClip() : Double.MAX_VALUE)
                         : Double.NaN;
@@ -224,7 +218,7 @@ public final class Trainer {
     private static void collectParameters(Module model, List<Tensor> params, TensorVector decay, TensorVector noDecay) {
         var named = model.named_parameters(true);
         for (long i = 0; i < named.size(); i++) {
-            Tensor p = named.get(i).value();
+            Tensor p = new Tensor(named.get(i).value()); // an owned handle: the dict goes with 'named'
             if (!p.requires_grad()) {
                 continue;
             }
@@ -393,5 +387,12 @@ public final class Trainer {
         z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
         z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
         return z ^ (z >>> 31);
+    }
+
+    /** Carries a task's checked exception out of a micro-batch's worker thread. */
+    private static final class MicroBatchException extends RuntimeException {
+        MicroBatchException(Exception cause) {
+            super(cause);
+        }
     }
 }

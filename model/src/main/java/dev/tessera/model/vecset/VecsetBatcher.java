@@ -142,7 +142,7 @@ public final class VecsetBatcher implements AutoCloseable {
         return queries;
     }
 
-    private SafetensorsReader reader(String id) throws IOException {
+    private synchronized SafetensorsReader reader(String id) throws IOException {
         SafetensorsReader r = open.get(id);
         if (r == null) {
             r = dataset.open(id);
@@ -157,7 +157,7 @@ public final class VecsetBatcher implements AutoCloseable {
     }
 
     /** The encoder's input for the given samples: random surface and sharp-edge points, FPS queries. */
-    public EncoderInput encoderInput(List<String> ids, SplittableRandom random) throws IOException {
+    public synchronized EncoderInput encoderInput(List<String> ids, SplittableRandom random) throws IOException {
         int b = ids.size();
         float[][] uniform = new float[b][], sharp = new float[b][];
         for (int i = 0; i < b; i++) {
@@ -198,7 +198,7 @@ public final class VecsetBatcher implements AutoCloseable {
      * One training batch of the given samples: the encoder's input, and {@link Queries#total()} supervised queries
      * per shape (near-surface, near-sharp, volume, in that order) with their signed distances and weights.
      */
-    public VecsetBatch batch(List<String> ids, SplittableRandom random) throws IOException {
+    public synchronized VecsetBatch batch(List<String> ids, SplittableRandom random) throws IOException {
         EncoderInput in = encoderInput(ids, random);
         int b = ids.size(), p = queries.total();
         float[] pts = new float[3 * b * p], sdf = new float[b * p], w = new float[b * p];
@@ -256,7 +256,7 @@ public final class VecsetBatcher implements AutoCloseable {
     }
 
     /** All of a sample's points and signed distances of one query set ({@code "near"}, {@code "volume"}, …). */
-    public float[][] queriesOf(String id, String set) throws IOException {
+    public synchronized float[][] queriesOf(String id, String set) throws IOException {
         SafetensorsReader r = reader(id);
         return new float[][] {r.floats(set + ".points"), r.floats(set + ".sdf")};
     }

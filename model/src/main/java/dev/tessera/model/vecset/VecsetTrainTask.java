@@ -99,7 +99,7 @@ public final class VecsetTrainTask implements TrainTask, AutoCloseable {
     }
 
     /** The ids of micro-batch {@code micro} of step {@code step}: consecutive positions of seeded epoch orders. */
-    public List<String> batchIds(long step, int micro) {
+    public synchronized List<String> batchIds(long step, int micro) {
         int n = train.size(), b = settings.batchSize();
         List<String> ids = new ArrayList<>(b);
         long first = (step * accumulation + micro) * (long) b;
@@ -125,6 +125,12 @@ public final class VecsetTrainTask implements TrainTask, AutoCloseable {
         out.put("reconstruction", l.reconstruction());
         out.put("kl", l.kl());
         return out;
+    }
+
+    /** The batcher's reads are synchronised and the epoch-order cache is: micro-batches may run side by side. */
+    @Override
+    public boolean parallelMicroBatches() {
+        return true;
     }
 
     @Override

@@ -1,0 +1,145 @@
+package dev.tessera.model.train;
+
+import dev.tessera.model.CoreParallel;
+import dev.tessera.model.StepScope;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.IntFunction;
+import org.bytedeco.pytorch.BoolOptional;
+import org.bytedeco.pytorch.Scalar;
+import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.TensorVector;
+import org.bytedeco.pytorch.global.torch;
+
+/**
+ * The forward and backward passes of one optimiser step's micro-batches, run side by side on the cores
+ * ({@link CoreParallel}), their gradients summed in micro-batch order.
+ *
+ * <p>Each micro-batch's loss is divided by the number of micro-batches, so the summed gradient is the gradient of
+ * their mean: the same step as one batch holding all of them, for models without batch-coupled layers (no batch
+ * norm here). Each piece computes its gradients with {@code torch::autograd::grad} instead of accumulating into the
+ * parameters' {@code .grad} concurrently, and the calling thread adds them in micro-batch order: the result does not
+ * depend on which piece finishes first, so a seeded step is bit-for-bit reproducible with any number of cores.
+ */
+public final class ParallelBackward {
+    private ParallelBackward() {}
+
+    /** What one step's micro-batches gave: the mean of each logged term, and whether every loss was finite. */
+    public record Result(Map<String, Double> terms, boolean finite) {}
+
+    /**
+     * Runs {@code lossOf.apply(micro)} for every micro-batch (each on its own core when there are several; the
+     * function runs on a worker thread and must take its randomness from generators of its own), then adds
+     * {@code Σ ∂(loss_micro / micros) / ∂p} to each parameter's gradient. When a loss is not finite nothing is
+     * added and {@link Result#finite()} is false.
+     *
+     * @param params the parameters to differentiate (each {@code requires_grad})
+     * @param micros the number of micro-batches, at least 1
+     * @param lossOf the loss terms of a micro-batch; must contain {@code "loss"}, the other entries are logged
+     */
+    public static Result run(List<Tensor> params, int micros, IntFunction<Map<String, Tensor>> lossOf) {
+        return run(params, micros, true, lossOf);
+    }
+
+    /**
+     * The same, or with {@code parallel} false the micro-batches one after the other on the calling thread, each
+     * loss's {@code backward()} accumulating into the gradients (for tasks whose loss function is not thread-safe).
+     */
+    public static Result run(
+            List<Tensor> params, int micros, boolean parallel, IntFunction<Map<String, Tensor>> lossOf) {
+        if (micros == 1 || !parallel) {
+            return sequential(micros, lossOf);
+        }
+        TensorVector inputs = new TensorVector(params.toArray(new Tensor[0]));
+        List<Piece> pieces = CoreParallel.shared().map(micros, micro -> {
+            try (StepScope scope = new StepScope()) {
+                Map<String, Tensor> t = lossOf.apply(micro);
+                Map<String, Double> terms = items(t);
+                Tensor loss = t.get("loss");
+                if (!Double.isFinite(terms.get("loss"))) {
+                    return new Piece(terms, null);
+                }
+                Tensor scaled = micros == 1 ? loss : loss.div(new Scalar(micros));
+                TensorVector g = torch.grad(
+                        new TensorVector(scaled), inputs, new TensorVector(), new BoolOptional(false), false, true);
+                Tensor[] grads = new Tensor[params.size()];
+                for (int i = 0; i < grads.length; i++) {
+                    Tensor gi = g.get(i); // a reference into the vector: copy the handle before the vector goes
+                    grads[i] = gi.defined() ? StepScope.keep(new Tensor(gi)) : null;
+                }
+                return new Piece(terms, grads);
+            }
+        });
+        Map<String, Double> terms = new LinkedHashMap<>();
+        boolean finite = true;
+        for (Piece p : pieces) {
+            finite &= p.grads != null;
+            p.terms.forEach((k, v) -> terms.merge(k, v / micros, Double::sum));
+        }
+        try {
+            if (finite) {
+                for (int i = 0; i < params.size(); i++) {
+                    Tensor sum = null;
+                    int added = 0;
+                    for (Piece p : pieces) {
+                        Tensor gi = p.grads[i];
+                        if (gi != null) {
+                            // the first gradient as it is, the second into a new tensor, the rest in place into it
+                            sum = added == 0 ? gi : added == 1 ? sum.add(gi) : sum.add_(gi);
+                            added++;
+                        }
+                    }
+                    if (sum != null) {
+                        Tensor param = params.get(i);
+                        if (param.grad().defined()) {
+                            param.mutable_grad().add_(sum);
+                        } else {
+                            param.mutable_grad().put(sum);
+                        }
+                    }
+                }
+            }
+        } finally {
+            for (Piece p : pieces) {
+                if (p.grads != null) {
+                    for (Tensor gi : p.grads) {
+                        StepScope.release(gi);
+                    }
+                }
+            }
+        }
+        return new Result(terms, finite);
+    }
+
+    /** The micro-batches in turn on the calling thread, each {@code backward()} adding into the gradients. */
+    private static Result sequential(int micros, IntFunction<Map<String, Tensor>> lossOf) {
+        Map<String, Double> terms = new LinkedHashMap<>();
+        for (int micro = 0; micro < micros; micro++) {
+            try (StepScope scope = new StepScope()) {
+                Map<String, Tensor> t = lossOf.apply(micro);
+                Map<String, Double> own = items(t);
+                if (!Double.isFinite(own.get("loss"))) {
+                    return new Result(terms, false);
+                }
+                Tensor loss = t.get("loss");
+                (micros == 1 ? loss : loss.div(new Scalar(micros))).backward();
+                own.forEach((k, v) -> terms.merge(k, v / micros, Double::sum));
+            }
+        }
+        return new Result(terms, true);
+    }
+
+    private static Map<String, Double> items(Map<String, Tensor> t) {
+        if (!t.containsKey("loss")) {
+            throw new IllegalStateException("the task's loss map has no \"loss\" entry");
+        }
+        Map<String, Double> terms = new LinkedHashMap<>();
+        for (var e : t.entrySet()) {
+            terms.put(e.getKey(), e.getValue().item_double());
+        }
+        return terms;
+    }
+
+    private record Piece(Map<String, Double> terms, Tensor[] grads) {}
+}
