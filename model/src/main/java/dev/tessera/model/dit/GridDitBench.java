@@ -5,7 +5,6 @@ import dev.tessera.model.Rng;
 import dev.tessera.model.StepScope;
 import dev.tessera.model.StepTimer;
 import dev.tessera.model.train.ParallelBackward;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.bytedeco.pytorch.AdamW;
@@ -54,7 +53,7 @@ public final class GridDitBench {
         Tensor x1 = StepScope.keep(Rng.randn(g, batch, config.inChannels(), r, r, r)); // [B, C, R, R, R]
         Tensor ctx = StepScope.keep(Rng.randn(g, batch, condTokens, config.condChannels())); // [B, M, C_cond]
         Scalar thousand = new Scalar(1000.0);
-        List<Tensor> params = new ArrayList<>(List.of(model.parameters().get()));
+        List<Tensor> params = ParallelBackward.parameters(model);
         int micros = CoreParallel.shared().piecesFor(batch);
         long per = batch / micros;
         long[] step = {0};

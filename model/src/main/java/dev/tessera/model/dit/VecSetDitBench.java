@@ -10,7 +10,6 @@ import dev.tessera.model.flow.Guidance;
 import dev.tessera.model.flow.RectifiedFlow;
 import dev.tessera.model.flow.Timesteps;
 import dev.tessera.model.train.ParallelBackward;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.bytedeco.pytorch.AdamW;
@@ -60,8 +59,7 @@ public final class VecSetDitBench {
         Generator g = Rng.cpu(0);
         VecSetDiT model = new VecSetDiT(config, g);
         AdamW opt = new AdamW(model.parameters(), Optimizers.adamWOptions(1e-4, 0.9, 0.999, 1e-8, 0));
-        List<Tensor> params = new ArrayList<>();
-        params.addAll(List.of(model.parameters().get()));
+        List<Tensor> params = ParallelBackward.parameters(model);
         Tensor x1 = StepScope.keep(Rng.randn(g, batch, config.latentTokens(), config.latentChannels())); // [B, N, C]
         Tensor ctx = StepScope.keep(Rng.randn(g, batch, condTokens, config.contextDim())); // [B, M, C_ctx]
         RectifiedFlow flow = new RectifiedFlow(0, 1, 0);

@@ -25,6 +25,22 @@ import org.bytedeco.pytorch.global.torch;
 public final class ParallelBackward {
     private ParallelBackward() {}
 
+    /**
+     * The parameters of {@code module} that require gradients, as owned handles: {@code parameters()} returns a
+     * vector whose elements are references into it, which dangle once the vector is collected.
+     */
+    public static List<Tensor> parameters(org.bytedeco.pytorch.Module module) {
+        TensorVector v = module.parameters(true);
+        List<Tensor> out = new java.util.ArrayList<>();
+        for (long i = 0; i < v.size(); i++) {
+            Tensor p = new Tensor(v.get(i));
+            if (p.requires_grad()) {
+                out.add(p);
+            }
+        }
+        return out;
+    }
+
     /** What one step's micro-batches gave: the mean of each logged term, and whether every loss was finite. */
     public record Result(Map<String, Double> terms, boolean finite) {}
 
