@@ -22,7 +22,8 @@ import picocli.CommandLine.Spec;
                     + " occupancies. The active voxels are a band around a gyroid's surfaces, like a sparse SDF's."
                     + " Prints median wall ms of each side, the ratio sparse/dense (below 1: sparse wins), the same"
                     + " ratio in CPU time, and the kernel map's build time (built once per voxel set and cached in"
-                    + " real use), with the peak resident memory each algorithm added and its own estimate."
+                    + " real use), with the peak resident memory each algorithm added, the memory still held after"
+                    + " its forward pass (kept for the backward pass) and its own estimate of the peak."
         })
 final class SparseConvBenchCommand implements Callable<Integer> {
     @Spec
@@ -90,7 +91,7 @@ final class SparseConvBenchCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         out.printf(
                 Locale.ROOT,
-                "%-24s %-28s %8s %10s %10s %10s %9s %9s %10s %9s %9s %9s %9s%n",
+                "%-24s %-28s %8s %10s %10s %10s %9s %9s %9s %10s %9s %9s %9s %9s%n",
                 "line",
                 "algorithm",
                 "channels",
@@ -98,6 +99,7 @@ final class SparseConvBenchCommand implements Callable<Integer> {
                 "sparse_ms",
                 "cpu_ms",
                 "peak_mib",
+                "fwd_mib",
                 "est_mib",
                 "dense_ms",
                 "dense_mib",
@@ -110,7 +112,7 @@ final class SparseConvBenchCommand implements Callable<Integer> {
                 for (SparseConvBench.Line l : SparseConvBench.run(g[0], o, g[1], warmup, reps, algorithms, dense)) {
                     out.printf(
                             Locale.ROOT,
-                            "%-24s %-28s %8d %10d %10.1f %10.1f %10.1f %9.1f %10.1f %9.1f %9.3f %9.3f %10.1f%n",
+                            "%-24s %-28s %8d %10d %10.1f %10.1f %10.1f %9.1f %9.1f %10.1f %9.1f %9.3f %9.3f %10.1f%n",
                             l.name(),
                             l.algorithm(),
                             l.channels(),
@@ -118,6 +120,7 @@ final class SparseConvBenchCommand implements Callable<Integer> {
                             l.sparseMs(),
                             l.sparseCpuMs(),
                             l.peakMiB(),
+                            l.keptMiB(),
                             l.estimateMiB(),
                             l.denseMs(),
                             l.densePeakMiB(),

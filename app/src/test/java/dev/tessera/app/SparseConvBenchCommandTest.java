@@ -22,7 +22,7 @@ class SparseConvBenchCommandTest {
             assertThat(voxels)
                     .isBetween((long) ((i == 1 ? 0.1 : 0.3) * 4096), (long) ((i == 1 ? 0.1 : 0.3) * 4096) + 64);
             assertThat(Double.parseDouble(f[4])).isPositive(); // sparse ms
-            assertThat(Double.parseDouble(f[8])).isPositive(); // dense ms
+            assertThat(Double.parseDouble(f[9])).isPositive(); // dense ms
         }
     }
 
@@ -49,8 +49,8 @@ class SparseConvBenchCommandTest {
                 .containsExactly("gather_scatter", "implicit_gemm", "output_gather");
         for (int i = 1; i < 4; i++) {
             String[] f = lines[i].trim().split("\\s+");
-            assertThat(Double.parseDouble(f[7])).as("estimate").isPositive();
-            assertThat(f[8]).isEqualTo("NaN"); // no dense peer
+            assertThat(Double.parseDouble(f[8])).as("estimate").isPositive();
+            assertThat(f[9]).isEqualTo("NaN"); // no dense peer
         }
     }
 

@@ -31,8 +31,10 @@ public final class SparseConvBench {
     private SparseConvBench() {}
 
     /**
-     * One measured case and algorithm (median milliseconds; CPU time is the whole process's, all threads; memory is
-     * the peak resident set above the resident set before the passes, in MiB, beside the algorithm's own estimate).
+     * One measured case and algorithm (median milliseconds; CPU time is the whole process's, all threads; memory in
+     * MiB above the resident set before the passes: the peak, and the most resident after a forward pass — what
+     * stays allocated for the backward pass, which adds up layer after layer in a network — beside the algorithm's
+     * own estimate of its peak).
      * The dense fields are NaN when the dense peer was not run.
      */
     public record Line(
@@ -46,6 +48,7 @@ public final class SparseConvBench {
             double sparseMs,
             double sparseCpuMs,
             double peakMiB,
+            double keptMiB,
             double estimateMiB,
             double denseMs,
             double denseCpuMs,
@@ -59,13 +62,15 @@ public final class SparseConvBench {
         public String toString() {
             return String.format(
                     Locale.ROOT,
-                    "%s %s %.1f ms cpu %.1f peak %.0f MiB estimate %.0f MiB dense %.1f ms cpu %.1f peak %.0f MiB"
+                    "%s %s %.1f ms cpu %.1f peak %.0f MiB after_forward %.0f MiB estimate %.0f MiB dense %.1f ms cpu"
+                            + " %.1f peak %.0f MiB"
                             + " ratio %.3f cpu_ratio %.3f map %.1f voxels %d pairs %d channels %d",
                     name(),
                     algorithm,
                     sparseMs,
                     sparseCpuMs,
                     peakMiB,
+                    keptMiB,
                     estimateMiB,
                     denseMs,
                     denseCpuMs,
@@ -156,6 +161,7 @@ public final class SparseConvBench {
             double[] map = new double[reps], sparse = new double[reps], sparseCpu = new double[reps];
             String label = a.name().toLowerCase(Locale.ROOT);
             double estimate = Double.NaN;
+            long kept = 0;
             System.gc();
             long base = ProcessMemory.residentBytes();
             ProcessMemory.resetPeak();
@@ -166,8 +172,11 @@ public final class SparseConvBench {
                             KernelMap.submanifold(x, 3); // built here: the previous pass's map died with its scope
                     long t1 = System.nanoTime(), c1 = StepTimer.processCpuNanos();
                     SparseConvolution.Plan p = SparseConvolution.plan(km, channels, channels, true, a);
-                    backward(conv.forward(x, a).feats(), gradOut);
+                    Tensor y = conv.forward(x, a).feats(); // [N, C]
+                    long afterForward = ProcessMemory.residentBytes();
+                    backward(y, gradOut);
                     long t2 = System.nanoTime(), c2 = StepTimer.processCpuNanos();
+                    kept = Math.max(kept, afterForward - base);
                     pairs = km.pairs();
                     estimate = p.bytes() / MIB;
                     label = a == SparseConvolution.Algorithm.AUTO
@@ -186,7 +195,8 @@ public final class SparseConvBench {
                 StepTimer.median(sparse),
                 StepTimer.median(sparseCpu),
                 peak < 0 || base < 0 ? Double.NaN : (peak - base) / MIB,
-                estimate
+                estimate,
+                base < 0 ? Double.NaN : kept / MIB
             });
             labels.add(label);
         }
@@ -235,6 +245,7 @@ public final class SparseConvBench {
                     v[1],
                     v[2],
                     v[3],
+                    v[5],
                     v[4],
                     denseMs,
                     denseCpu,

@@ -72,8 +72,8 @@ public final class SparseConvolution {
     /** The average share of present neighbours above which {@code AUTO} picks the implicit GEMM. */
     static final double IMPLICIT_DENSITY = 1.0 / 3;
 
-    /** The largest temporary {@code Y} of one offset group of the output gather (256 MiB). */
-    static final long GROUP_BYTES = 256L << 20;
+    /** The largest temporary {@code Y} of one offset group of the output gather (64 MiB). */
+    static final long GROUP_BYTES = 64L << 20;
 
     /** Estimates at or below this (64 MiB) skip the memory check (reading the available memory costs a file read). */
     static final long CHECK_ABOVE = 64L << 20;
@@ -110,7 +110,11 @@ public final class SparseConvolution {
      * A planned convolution: the algorithm, the offset group size of the output gather (the whole kernel otherwise)
      * and the estimated peak bytes.
      */
-    record Plan(Algorithm algorithm, int group, long bytes) {}
+    record Plan(Algorithm algorithm, int group, long bytes, long kept) {
+        Plan(Algorithm algorithm, int group, long[] parts) {
+            this(algorithm, group, parts[0] + parts[1], parts[0]);
+        }
+    }
 
     /** The sizes a plan depends on. */
     record Shape(long inputs, long outputs, long pairs, long maxOffsetPairs, int volume, boolean submanifold) {
@@ -139,13 +143,29 @@ public final class SparseConvolution {
      * in full, as if not built yet.
      */
     static long estimateBytes(Algorithm algorithm, Shape s, long cin, long cout, boolean grad) {
+        long[] p = estimateParts(algorithm, s, cin, cout, grad);
+        return p[0] + p[1];
+    }
+
+    /**
+     * {@link #estimateBytes} in two parts: {@code [0]} what stays allocated until the backward pass (the result, what
+     * autograd keeps, cached index tables), {@code [1]} the largest temporary of the forward or backward pass.
+     */
+    static long[] estimateParts(Algorithm algorithm, Shape s, long cin, long cout, boolean grad) {
         long f = Float.BYTES, n = s.inputs(), m = s.outputs(), k = s.volume();
         long out = m * cout * f;
         long offPairs = s.pairs() - (s.submanifold() ? m : 0);
         return switch (algorithm) {
             case GATHER_SCATTER ->
-                out + s.maxOffsetPairs() * (cin + cout) * f * (grad ? 2 : 1) + (grad ? offPairs * cin * f : 0);
-            case IMPLICIT_GEMM -> out + n * cin * f + n * k * 8 + n * k * cin * f * (grad ? 2 : 1);
+                new long[] {
+                    out + (grad ? offPairs * cin * f : 0), s.maxOffsetPairs() * (cin + cout) * f * (grad ? 2 : 1)
+                };
+            case IMPLICIT_GEMM -> {
+                long gathered = n * k * cin * f;
+                yield grad
+                        ? new long[] {out + n * k * 8 + gathered, n * cin * f + gathered}
+                        : new long[] {out + n * k * 8, n * cin * f + gathered};
+            }
             case OUTPUT_GATHER -> {
                 int g = group(s, cout);
                 long groups = (k + g - 1) / g;
@@ -154,10 +174,69 @@ public final class SparseConvolution {
                 long y = n * g * cout * f; // one group's Y (and its gradient in the backward pass)
                 long kept = grad ? s.pairs() * ib + groups * m * ib : 0; // embedding_bag's offset2bag and bag sizes
                 long sort = grad ? (s.pairs() / groups + 1) * 16 : 0; // the backward pass sorts a group's indices
-                yield out + lists + y * (grad ? 2 : 1) + kept + sort;
+                yield new long[] {out + lists + kept, y * (grad ? 2 : 1) + sort};
             }
             case AUTO -> throw new IllegalArgumentException("estimate a concrete algorithm, not AUTO");
         };
+    }
+
+    private static volatile boolean lowMemory;
+
+    /**
+     * Makes {@code AUTO} take the output gather for every convolution, whatever the memory (for long training runs
+     * at 256³ and above, where the gathering algorithms' kept inputs dominate a step's memory); false (the default)
+     * chooses by speed, with the memory check.
+     */
+    public static void setLowMemory(boolean on) {
+        lowMemory = on;
+    }
+
+    public static boolean lowMemory() {
+        return lowMemory;
+    }
+
+    /**
+     * Adds up, on this thread while open, the estimates of the convolutions that run: what they keep until the
+     * backward pass, and the largest temporary of any of them, so {@link #estimateBytes()} estimates the
+     * convolutions' share of a training step's peak memory. Not nested.
+     */
+    public static final class Ledger implements AutoCloseable {
+        private static final ThreadLocal<Ledger> OPEN = new ThreadLocal<>();
+        private long kept;
+        private long transientPeak;
+        private final java.util.Map<String, Integer> counts = new java.util.TreeMap<>();
+
+        private Ledger() {}
+
+        /** Opens a ledger on this thread. */
+        public static Ledger open() {
+            Ledger l = new Ledger();
+            OPEN.set(l);
+            return l;
+        }
+
+        void add(Plan p) {
+            kept += p.kept();
+            transientPeak = Math.max(transientPeak, p.bytes() - p.kept());
+            counts.merge(p.algorithm().name().toLowerCase(java.util.Locale.ROOT), 1, Integer::sum);
+        }
+
+        /** Kept bytes of every convolution plus the largest temporary. */
+        public long estimateBytes() {
+            return kept + transientPeak;
+        }
+
+        /** How many convolutions ran with each algorithm, e.g. {@code {gather_scatter=3, implicit_gemm=7}}. */
+        public java.util.Map<String, Integer> algorithms() {
+            return java.util.Collections.unmodifiableMap(counts);
+        }
+
+        @Override
+        public void close() {
+            if (OPEN.get() == this) {
+                OPEN.remove();
+            }
+        }
     }
 
     /**
@@ -175,16 +254,16 @@ public final class SparseConvolution {
             return new Plan(
                     a,
                     a == Algorithm.OUTPUT_GATHER ? group(s, cout) : s.volume(),
-                    estimateBytes(a, s, cin, cout, grad));
+                    estimateParts(a, s, cin, cout, grad));
         }
-        Algorithm fast = s.submanifold() ? choose(s.pairs(), s.outputs(), s.volume()) : Algorithm.GATHER_SCATTER;
-        long fastBytes = estimateBytes(fast, s, cin, cout, grad);
-        if (fastBytes <= FAST_SHARE * available) {
+        Algorithm fast = fast(s);
+        long[] fastBytes = estimateParts(fast, s, cin, cout, grad);
+        if (fast != Algorithm.OUTPUT_GATHER && fastBytes[0] + fastBytes[1] <= FAST_SHARE * available) {
             return new Plan(fast, s.volume(), fastBytes);
         }
-        long lean = estimateBytes(Algorithm.OUTPUT_GATHER, s, cin, cout, grad);
-        if (lean > available) {
-            throw new ConvolutionTooLargeException(s.outputs(), s.pairs(), cin, cout, lean, available);
+        long[] lean = estimateParts(Algorithm.OUTPUT_GATHER, s, cin, cout, grad);
+        if (lean[0] + lean[1] > available) {
+            throw new ConvolutionTooLargeException(s.outputs(), s.pairs(), cin, cout, lean[0] + lean[1], available);
         }
         return new Plan(Algorithm.OUTPUT_GATHER, group(s, cout), lean);
     }
@@ -218,6 +297,10 @@ public final class SparseConvolution {
                     "a sparse convolution with " + cin + " input channels got features with " + feats.size(1));
         }
         Plan p = plan(map, cin, cout, grad(feats, weight, bias), algorithm);
+        Ledger ledger = Ledger.OPEN.get();
+        if (ledger != null) {
+            ledger.add(p);
+        }
         return switch (p.algorithm()) {
             case IMPLICIT_GEMM -> implicitGemm(feats, map, weight, bias);
             case OUTPUT_GATHER -> outputGather(feats, map, weight, bias, p.group());
@@ -225,13 +308,22 @@ public final class SparseConvolution {
         };
     }
 
+    /** {@code AUTO}'s choice by speed (or the output gather for submanifold maps in {@linkplain #setLowMemory low-memory} mode). */
+    private static Algorithm fast(Shape s) {
+        if (!s.submanifold()) {
+            return Algorithm.GATHER_SCATTER;
+        }
+        return lowMemory ? Algorithm.OUTPUT_GATHER : choose(s.pairs(), s.outputs(), s.volume());
+    }
+
     /** The plan {@link #apply} follows (reads the available memory only when the estimate is large). */
     static Plan plan(KernelMap map, long cin, long cout, boolean grad, Algorithm algorithm) {
         Shape s = Shape.of(map);
         if (algorithm == Algorithm.AUTO) {
-            Algorithm fast = s.submanifold() ? choose(s.pairs(), s.outputs(), s.volume()) : Algorithm.GATHER_SCATTER;
-            if (estimateBytes(fast, s, cin, cout, grad) <= CHECK_ABOVE && maxBytes == Long.MAX_VALUE) {
-                return new Plan(fast, s.volume(), estimateBytes(fast, s, cin, cout, grad));
+            Algorithm fast = fast(s);
+            long[] parts = estimateParts(fast, s, cin, cout, grad);
+            if (fast != Algorithm.OUTPUT_GATHER && parts[0] + parts[1] <= CHECK_ABOVE && maxBytes == Long.MAX_VALUE) {
+                return new Plan(fast, s.volume(), parts);
             }
             return plan(algorithm, s, cin, cout, grad, availableBytes());
         }
@@ -268,6 +360,8 @@ public final class SparseConvolution {
             Tensor g = feats.index_select(0, in); // [P_t, C_in]
             Tensor y = g.mm(w.select(0, t)); // [P_t, C_out]
             out.index_add_(0, map.outRows(t), y); // [M, C_out]
+            y.close(); // autograd keeps g (for the weight's gradient), not y
+            g.close();
         }
         return out;
     }
@@ -294,7 +388,15 @@ public final class SparseConvolution {
             Tensor y = feats.mm(wg).view(n * b.count(), cout); // [N·G, C_out], row j·G + (t − first)
             Tensor part = torch.embedding_bag(y, b.indices(), b.offsets(), false, 0, false, new TensorOptional(), false)
                     .get0(); // [M, C_out]
-            out = out == null ? part : out.add_(part);
+            // free the temporaries now, not when the step's scope closes: autograd keeps only what it needs
+            y.close();
+            wg.close();
+            if (out == null) {
+                out = part;
+            } else {
+                out.add_(part);
+                part.close();
+            }
         }
         if (out == null) {
             out = feats.new_zeros(new long[] {map.outputs(), cout}); // [M, C_out]
