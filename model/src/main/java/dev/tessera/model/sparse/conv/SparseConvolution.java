@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.bytedeco.pytorch.GradMode;
+import org.bytedeco.pytorch.T_TensorTensorTensorTensor_T;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorOptional;
 import org.bytedeco.pytorch.TensorVector;
@@ -369,8 +370,12 @@ public final class SparseConvolution {
     private static Tensor implicitGemm(Tensor feats, KernelMap map, Tensor weight, Tensor bias) {
         long cout = weight.size(0), cin = weight.size(4), n = map.outputs();
         int volume = map.volume();
-        Tensor padded = torch.cat(new TensorVector(feats, feats.new_zeros(new long[] {1, cin}))); // [N + 1, C_in]
-        Tensor g = padded.index_select(0, map.neighbours().view(-1)).view(n, volume * cin); // [N, K·C_in]
+        Tensor zero = feats.new_zeros(new long[] {1, cin}); // [1, C_in]
+        Tensor padded = torch.cat(new TensorVector(feats, zero)); // [N + 1, C_in]
+        Tensor gathered = padded.index_select(0, map.neighbours().view(-1)); // [N·K, C_in], kept by autograd
+        padded.close(); // not needed by the backward pass (the handle would keep it until the scope closes)
+        zero.close();
+        Tensor g = gathered.view(n, volume * cin); // [N, K·C_in]
         Tensor w = weight.view(cout, volume * cin).t(); // [K·C_in, C_out]
         return bias == null ? g.mm(w) : torch.addmm(bias, g, w); // [N, C_out]
     }
@@ -384,23 +389,30 @@ public final class SparseConvolution {
             if (b == null) {
                 continue;
             }
-            Tensor wg = w.narrow(1, b.first(), b.count()).reshape(cin, (long) b.count() * cout); // [C_in, G·C_out]
-            Tensor y = feats.mm(wg).view(n * b.count(), cout); // [N·G, C_out], row j·G + (t − first)
-            Tensor part = torch.embedding_bag(y, b.indices(), b.offsets(), false, 0, false, new TensorOptional(), false)
-                    .get0(); // [M, C_out]
-            // free the temporaries now, not when the step's scope closes: autograd keeps only what it needs
+            Tensor wn = w.narrow(1, b.first(), b.count()); // [C_in, G, C_out]
+            Tensor wg = wn.reshape(cin, (long) b.count() * cout); // [C_in, G·C_out]
+            Tensor ym = feats.mm(wg); // [N, G·C_out]
+            Tensor y = ym.view(n * b.count(), cout); // [N·G, C_out], row j·G + (t − first)
+            T_TensorTensorTensorTensor_T r =
+                    torch.embedding_bag(y, b.indices(), b.offsets(), false, 0, false, new TensorOptional(), false);
+            Tensor part = new Tensor(r.get0()); // [M, C_out], its own handle (get0 points into the tuple)
+            // Release every Java handle now, not when the step's scope closes (a handle keeps its tensor alive):
+            // autograd keeps only what the backward pass needs — here the index lists, not Y.
+            r.close();
             y.close();
+            ym.close();
             wg.close();
+            wn.close();
             if (out == null) {
                 out = part;
             } else {
-                out.add_(part);
+                out.add_(part); // (its return value is out itself: not to be closed)
                 part.close();
             }
         }
         if (out == null) {
             out = feats.new_zeros(new long[] {map.outputs(), cout}); // [M, C_out]
         }
-        return bias == null ? out : out.add(bias); // [M, C_out]
+        return bias == null ? out : out.add_(bias); // [M, C_out]
     }
 }
