@@ -4,6 +4,7 @@ import dev.tessera.geometry.TriangleMesh;
 import dev.tessera.model.Torch;
 import dev.tessera.model.dit.GridDitBench;
 import dev.tessera.model.dit.VecSetDitBench;
+import dev.tessera.model.sparse.SparseSdfVaeBench;
 import dev.tessera.model.sparse.SparseStructureVaeBench;
 import dev.tessera.model.vecset.ShapeVae;
 import dev.tessera.model.vecset.VecsetReconstruction;
@@ -61,6 +62,7 @@ final class ModelBench implements Callable<Integer> {
         register(new Line(VecSetDitBench.SAMPLE, VecSetDitBench::sample, 1, 3));
         register(new Line(SparseStructureVaeBench.NAME, SparseStructureVaeBench::run, 1, 3));
         register(new Line(GridDitBench.NAME, GridDitBench::run, 2, 5));
+        register(new Line(SparseSdfVaeBench.NAME, SparseSdfVaeBench::run, 1, 2));
     }
 
     private static double cpu(String name) {
@@ -68,6 +70,7 @@ final class ModelBench implements Callable<Integer> {
             case VecSetDitBench.TRAIN, VecSetDitBench.SAMPLE -> VecSetDitBench.lastCpuMillis();
             case GridDitBench.NAME -> GridDitBench.lastCpuMillis();
             case SparseStructureVaeBench.NAME -> SparseStructureVaeBench.lastCpuMillis();
+            case SparseSdfVaeBench.NAME -> SparseSdfVaeBench.lastCpuMillis();
             case VecsetVaeBench.TRAIN, VecsetVaeBench.DECODE_DENSE, VecsetVaeBench.DECODE_HIERARCHICAL ->
                 VecsetVaeBench.lastCpuMillis();
             default -> Double.NaN;
@@ -163,7 +166,9 @@ final class ModelBench implements Callable<Integer> {
                     n,
                     wall,
                     cpu(n),
-                    decoding ? "  " + VecsetVaeBench.lastNote() : "");
+                    decoding
+                            ? "  " + VecsetVaeBench.lastNote()
+                            : n.equals(SparseSdfVaeBench.NAME) ? "  " + SparseSdfVaeBench.lastNote() : "");
             out.flush();
         }
         if (!peers) {

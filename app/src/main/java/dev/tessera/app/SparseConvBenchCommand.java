@@ -22,7 +22,8 @@ import picocli.CommandLine.Spec;
                     + " occupancies. The active voxels are a band around a gyroid's surfaces, like a sparse SDF's."
                     + " Prints median wall ms of each side, the ratio sparse/dense (below 1: sparse wins), the same"
                     + " ratio in CPU time, and the kernel map's build time (built once per voxel set and cached in"
-                    + " real use)."
+                    + " real use), with the peak resident memory each algorithm added, the memory still held after"
+                    + " its forward pass (kept for the backward pass) and its own estimate of the peak."
         })
 final class SparseConvBenchCommand implements Callable<Integer> {
     @Spec
@@ -42,6 +43,22 @@ final class SparseConvBenchCommand implements Callable<Integer> {
             defaultValue = "0.01,0.05,0.2",
             description = "Active fractions of the grid (default: ${DEFAULT-VALUE}).")
     List<Double> occupancy;
+
+    @Option(
+            names = "--algorithms",
+            split = ",",
+            defaultValue = "auto",
+            description = "Sparse algorithms to measure, each on its own line: auto, gather-scatter, implicit-gemm,"
+                    + " output-gather (default: ${DEFAULT-VALUE}).")
+    List<String> algorithms;
+
+    @Option(
+            names = "--dense",
+            negatable = true,
+            defaultValue = "true",
+            fallbackValue = "true",
+            description = "Run the dense conv3d peer (--no-dense skips it; it takes minutes at 256³).")
+    boolean dense;
 
     @Option(names = "--warmup", defaultValue = "1", description = "Untimed passes (default: ${DEFAULT-VALUE}).")
     int warmup;
@@ -63,37 +80,55 @@ final class SparseConvBenchCommand implements Callable<Integer> {
         if (warmup < 0 || reps < 1) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--warmup must be ≥ 0 and --reps ≥ 1");
         }
+        for (String a : algorithms) {
+            if (!SparseConvBench.ALGORITHMS.contains(a)) {
+                throw new CommandLine.ParameterException(
+                        spec.commandLine(),
+                        "--algorithms: unknown '" + a + "'; choose from " + SparseConvBench.ALGORITHMS);
+            }
+        }
         Torch.load();
         PrintWriter out = spec.commandLine().getOut();
         out.printf(
                 Locale.ROOT,
-                "%-24s %8s %10s %10s %8s %9s %9s %10s %s%n",
+                "%-24s %-28s %8s %10s %10s %10s %9s %9s %9s %10s %9s %9s %9s %9s%n",
                 "line",
+                "algorithm",
                 "channels",
                 "voxels",
                 "sparse_ms",
+                "cpu_ms",
+                "peak_mib",
+                "fwd_mib",
+                "est_mib",
                 "dense_ms",
+                "dense_mib",
                 "ratio",
                 "cpu_ratio",
-                "map_ms",
-                "algorithm");
+                "map_ms");
         out.flush();
         for (int[] g : rc) {
             for (double o : occupancy) {
-                SparseConvBench.Line l = SparseConvBench.run(g[0], o, g[1], warmup, reps);
-                out.printf(
-                        Locale.ROOT,
-                        "%-24s %8d %10d %10.1f %8.1f %9.3f %9.3f %10.1f %s%n",
-                        l.name(),
-                        l.channels(),
-                        l.voxels(),
-                        l.sparseMs(),
-                        l.denseMs(),
-                        l.sparseMs() / l.denseMs(),
-                        l.sparseCpuMs() / l.denseCpuMs(),
-                        l.mapMs(),
-                        l.algorithm());
-                out.flush();
+                for (SparseConvBench.Line l : SparseConvBench.run(g[0], o, g[1], warmup, reps, algorithms, dense)) {
+                    out.printf(
+                            Locale.ROOT,
+                            "%-24s %-28s %8d %10d %10.1f %10.1f %10.1f %9.1f %9.1f %10.1f %9.1f %9.3f %9.3f %10.1f%n",
+                            l.name(),
+                            l.algorithm(),
+                            l.channels(),
+                            l.voxels(),
+                            l.sparseMs(),
+                            l.sparseCpuMs(),
+                            l.peakMiB(),
+                            l.keptMiB(),
+                            l.estimateMiB(),
+                            l.denseMs(),
+                            l.densePeakMiB(),
+                            l.sparseMs() / l.denseMs(),
+                            l.sparseCpuMs() / l.denseCpuMs(),
+                            l.mapMs());
+                    out.flush();
+                }
             }
         }
         return Cli.OK;

@@ -10,7 +10,8 @@ import org.bytedeco.pytorch.Module;
 /**
  * What the sparse VAEs' training tasks share: a model trained on a dataset's samples, micro-batches of {@code
  * batchSize} ids drawn with replacement from the trainer's seeded random, and validation on the first {@code
- * validationShapes} held-out ids.
+ * validationShapes} held-out ids — ids in sorted order, so the same seed draws the same shapes whatever order the
+ * dataset's manifest lists them in.
  */
 abstract class DatasetVaeTask implements TrainTask {
     private final Module model;
@@ -19,6 +20,10 @@ abstract class DatasetVaeTask implements TrainTask {
     final Dataset validation;
     private final int batchSize;
     private final int validationShapes;
+    // sorted: the manifest's order is the order prep's workers finished in, which varies from run to run and machine
+    // to machine, so batches drawn by position from it made the same seed train on different shapes
+    private final List<String> trainIds;
+    private final List<String> validationIds;
 
     DatasetVaeTask(
             Module model, Object config, Dataset train, Dataset validation, int batchSize, int validationShapes) {
@@ -34,6 +39,10 @@ abstract class DatasetVaeTask implements TrainTask {
         this.validation = validation;
         this.batchSize = batchSize;
         this.validationShapes = validationShapes;
+        this.trainIds = train.ids().stream().sorted().toList();
+        this.validationIds = validation == null
+                ? List.of()
+                : validation.ids().stream().sorted().toList();
     }
 
     @Override
@@ -48,7 +57,7 @@ abstract class DatasetVaeTask implements TrainTask {
 
     /** One micro-batch's training ids, drawn with replacement. */
     final List<String> drawBatch(SplittableRandom random) {
-        List<String> all = train.ids();
+        List<String> all = trainIds;
         List<String> ids = new ArrayList<>(batchSize);
         for (int i = 0; i < batchSize; i++) {
             ids.add(all.get(random.nextInt(all.size())));
@@ -61,6 +70,6 @@ abstract class DatasetVaeTask implements TrainTask {
         if (validation == null || validation.size() == 0 || validationShapes == 0) {
             return List.of();
         }
-        return validation.ids().subList(0, Math.min(validationShapes, validation.size()));
+        return validationIds.subList(0, Math.min(validationShapes, validationIds.size()));
     }
 }

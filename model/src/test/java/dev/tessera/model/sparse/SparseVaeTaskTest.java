@@ -68,7 +68,7 @@ class SparseVaeTaskTest {
 
     /** Four samples to train on, two of them to validate on. */
     private static Dataset.Split split() {
-        List<String> ids = dataset.ids();
+        List<String> ids = dataset.ids().stream().sorted().toList(); // not the manifest's (prep workers') order
         Dataset train = dataset.filter(r -> !r.id().equals(ids.get(4)));
         Dataset val = dataset.filter(r -> r.id().equals(ids.get(0)) || r.id().equals(ids.get(2)));
         return new Dataset.Split(train, val);
@@ -142,6 +142,27 @@ class SparseVaeTaskTest {
                 first, last, iouBefore, r.lastValidation().get("iou"), r.seconds());
         assertThat(last).isLessThan(0.5 * first);
         assertThat(r.lastValidation().get("iou")).isGreaterThan(iouBefore + 0.3);
+    }
+
+    @Test
+    void batchesAndValidationShapesDoNotDependOnTheManifestOrder() throws IOException {
+        // prep's workers append to the manifest as they finish, so its order varies between runs and machines (a CI
+        // run trained on other shapes than a local run of the same commit); the same seed must draw the same shapes
+        Path reversed = dir.resolve("ds-reversed");
+        Files.createDirectories(reversed);
+        List<String> lines = new ArrayList<>(Files.readAllLines(dataset.root().resolve("manifest.jsonl")));
+        java.util.Collections.reverse(lines);
+        Files.write(reversed.resolve("manifest.jsonl"), lines);
+        Dataset other = Dataset.open(reversed);
+        assertThat(other.ids()).isNotEqualTo(dataset.ids()).containsExactlyInAnyOrderElementsOf(dataset.ids());
+        SparseSdfVae vae = new SparseSdfVae(SparseSdfVaeConfig.tiny(), Rng.cpu(1));
+        SparseSdfVaeTask a = new SparseSdfVaeTask(vae, dataset, dataset, 2, 3);
+        SparseSdfVaeTask b = new SparseSdfVaeTask(vae, other, other, 2, 3);
+        java.util.SplittableRandom ra = new java.util.SplittableRandom(5), rb = new java.util.SplittableRandom(5);
+        for (int step = 0; step < 10; step++) {
+            assertThat(b.drawBatch(rb)).isEqualTo(a.drawBatch(ra));
+        }
+        assertThat(b.validationIds()).isEqualTo(a.validationIds());
     }
 
     @Test

@@ -117,6 +117,7 @@ public final class KernelMap {
         }
         KernelMap m = new KernelMap(k, 1, half, in, out, n > 0 ? centre : -1, n, null, null, shape);
         m.device = x.coords().device();
+        m.inputs = n;
         return m;
     }
 
@@ -188,7 +189,10 @@ public final class KernelMap {
                 out[t] = VoxelKeys.find(outKeys, candKeys[t])[0]; // every candidate is present
             }
         }
-        return new KernelMap(k, s, p, in, out, -1, outKeys.size(0), VoxelKeys.decode(outKeys, os), outKeys, os);
+        KernelMap m = new KernelMap(k, s, p, in, out, -1, outKeys.size(0), VoxelKeys.decode(outKeys, os), outKeys, os);
+        m.device = device;
+        m.inputs = n;
+        return m;
     }
 
     /** Kernel side. */
@@ -285,6 +289,77 @@ public final class KernelMap {
             neighbours = table.view(outputs, volume);
         }
         return neighbours;
+    }
+
+    /**
+     * The gather lists of the output-gather convolution for the offsets {@code [first, first + count)}: with
+     * {@code Y = X · [W_first … W_(first+count−1)]} viewed as {@code [N_in · count, C_out]}, output row {@code o} is
+     * the sum of {@code Y[j · count + (t − first)]} over its pairs {@code (j, o)} of offset {@code t} — a bag of
+     * {@code embedding_bag}. {@code indices} holds the bags one after the other, each in increasing offset order
+     * (so the summation order is fixed by the map alone, not by threads), {@code offsets [M]} where each bag starts.
+     * Both int32 when the rows fit, int64 otherwise.
+     */
+    record Bags(int first, int count, Tensor indices, Tensor offsets) {
+        boolean alive() {
+            return !indices.isNull() && !offsets.isNull();
+        }
+
+        long bytes() {
+            return indices.nbytes() + offsets.nbytes();
+        }
+    }
+
+    private final java.util.Map<Integer, Bags[]> bags = new java.util.HashMap<>();
+
+    /** Number of input rows the map reads ({@code N_in}); −1 when unknown (a map built before this was recorded). */
+    private long inputs = -1;
+
+    long inputs() {
+        return inputs;
+    }
+
+    /**
+     * The output-gather lists (see {@link Bags}) of every group of {@code group} consecutive offsets, built on first
+     * use and cached per group size; a group with no pairs is {@code null}.
+     */
+    synchronized Bags[] bags(int group) {
+        Bags[] b = bags.get(group);
+        if (b != null && java.util.Arrays.stream(b).allMatch(x -> x == null || x.alive())) {
+            return b;
+        }
+        int volume = inRows.length;
+        b = new Bags[(volume + group - 1) / group];
+        boolean narrow = inputs >= 0 && inputs * group < Integer.MAX_VALUE && outputs < Integer.MAX_VALUE;
+        for (int gi = 0; gi < b.length; gi++) {
+            int first = gi * group, count = Math.min(group, volume - first);
+            TensorVector keys = new TensorVector(), rows = new TensorVector();
+            for (int t = first; t < first + count; t++) {
+                Tensor in = inRows[t], out = outRows[t];
+                if (t == identityOffset) {
+                    in = out = VoxelKeys.arange(outputs, device);
+                }
+                if (in == null) {
+                    continue;
+                }
+                keys.push_back(out.mul(new Scalar(count)).add(new Scalar(t - first))); // [P_t] unique per pair
+                rows.push_back(in.mul(new Scalar(count)).add(new Scalar(t - first))); // [P_t] rows of Y
+            }
+            if (keys.size() == 0) {
+                continue;
+            }
+            Tensor key = torch.cat(keys); // [P]
+            Tensor order = torch.argsort(key); // [P] by output, then offset (keys are distinct)
+            Tensor indices = torch.cat(rows).index_select(0, order); // [P]
+            Tensor bagOf = key.index_select(0, order).floor_divide(new Scalar(count)); // [P] sorted output rows
+            Tensor offsets = torch.searchsorted(bagOf, VoxelKeys.arange(outputs, device)); // [M]
+            if (narrow) {
+                indices = indices.to(torch.ScalarType.Int);
+                offsets = offsets.to(torch.ScalarType.Int);
+            }
+            b[gi] = new Bags(first, count, indices, offsets);
+        }
+        bags.put(group, b);
+        return b;
     }
 
     /** Whether no tensor of the map has been freed by a closed scope. */

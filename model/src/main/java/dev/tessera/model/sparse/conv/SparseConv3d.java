@@ -62,8 +62,13 @@ public final class SparseConv3d extends Module {
 
     /** {@code x [N, C_in]} on a {@code S³} grid → {@code [M, C_out]} on the strided grid's active voxels. */
     public SparseTensor forward(SparseTensor x) {
+        return forward(x, SparseConvolution.Algorithm.AUTO);
+    }
+
+    /** The same with a chosen algorithm (see {@link SparseConvolution.Algorithm}; for tests and benchmarks). */
+    SparseTensor forward(SparseTensor x, SparseConvolution.Algorithm algorithm) {
         KernelMap map = KernelMap.strided(x, kernel, stride, padding);
-        Tensor f = SparseConvolution.apply(x.feats(), map, weight, bias); // [M, C_out]
+        Tensor f = SparseConvolution.apply(x.feats(), map, weight, bias, algorithm); // [M, C_out]
         return SparseTensor.canonical(map.outCoords(), map.outCache(), f, x.batchSize(), map.outShape());
     }
 }

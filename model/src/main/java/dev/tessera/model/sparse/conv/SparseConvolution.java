@@ -1,17 +1,29 @@
 package dev.tessera.model.sparse.conv;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.bytedeco.pytorch.GradMode;
+import org.bytedeco.pytorch.T_TensorTensorTensorTensor_T;
 import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.TensorOptional;
+import org.bytedeco.pytorch.TensorVector;
 import org.bytedeco.pytorch.global.torch;
 
 /**
- * The arithmetic of every sparse convolution, given its {@link KernelMap}: for each kernel offset {@code t},
- * gather the input rows of its pairs ({@code index_select}), multiply by the offset's weight matrix
- * ({@code mm}), and add the products into the output rows ({@code index_add_}). The centre offset of a submanifold
- * map is the identity and needs neither the gather nor the scatter: it starts the output as {@code bias + x·W_c}.
- * Every step is a differentiable libtorch op, so autograd gives the backward pass (a gather of the output gradient,
- * two GEMMs and a scatter-add per offset).
+ * The arithmetic of every sparse convolution, given its {@link KernelMap}, in three formulations ({@link Algorithm}),
+ * each built from differentiable libtorch ops so autograd gives the backward pass. They differ in time and, above
+ * all, in what autograd keeps for the backward pass: the two gathering ones keep their gathered inputs (about
+ * {@code pairs × C_in} floats per convolution), the output gather keeps only the layer input, which exists anyway,
+ * and index lists.
+ *
+ * <p>{@code AUTO} picks by speed, then checks memory before anything is allocated: {@link #estimateBytes} gives each
+ * algorithm's peak (result, temporaries, and what autograd keeps when gradients are on); when the fast choice would
+ * take more than a quarter of the available memory ({@link #availableBytes}), the output gather runs instead, in
+ * offset groups small enough to bound its temporaries; when even that does not fit, the convolution is refused with
+ * {@link ConvolutionTooLargeException}, which gives the estimate.
  */
-final class SparseConvolution {
+public final class SparseConvolution {
     private SparseConvolution() {}
 
     /**
@@ -32,42 +44,300 @@ final class SparseConvolution {
      *
      * <ul>
      *   <li>{@code GATHER_SCATTER}: per kernel offset, gather its pairs' inputs, one GEMM, scatter-add into the
-     *       outputs (spconv's "native" algorithm). Work and memory follow the number of pairs exactly.
+     *       outputs (spconv's "native" algorithm). Work follows the number of pairs exactly; autograd keeps every
+     *       offset's gathered inputs ({@code pairs × C_in} floats).
      *   <li>{@code IMPLICIT_GEMM}: (submanifold maps only) gather every output's {@code k³} neighbours at once into a
      *       {@code [N, k³·C_in]} matrix, missing neighbours reading a zero row, and multiply by the whole weight as one
      *       {@code [k³·C_in, C_out]} matrix (the idea of spconv 2's implicit GEMM). One gather and one large GEMM, no
-     *       scatter in the forward pass; it wastes the missing neighbours' share.
-     *   <li>{@code AUTO}: implicit GEMM for a submanifold map whose voxels have at least a third of their neighbours
-     *       on average (surface bands have about two thirds), gather-scatter otherwise.
+     *       scatter in the forward pass; it wastes the missing neighbours' share, and autograd keeps the
+     *       {@code [N, k³·C_in]} matrix (5.8 GB for 3.4 M voxels × 16 channels).
+     *   <li>{@code OUTPUT_GATHER}: transform first, then gather: {@code Y = X · [W_0 … W_(k³−1)]}, one GEMM
+     *       {@code [N, C_in] × [C_in, k³·C_out]}, then each output sums the rows {@code Y[j, t]} of its pairs
+     *       {@code (j, t)} with {@code embedding_bag} (mode sum), which neither materialises the gathered rows nor
+     *       keeps {@code Y}: its backward pass needs only the index lists. Autograd keeps the layer input (already
+     *       alive) and about 4–8 bytes per pair. {@code Y} is a temporary of {@code N × k³ × C_out} floats, bounded by
+     *       running the offsets in groups ({@link #GROUP_BYTES}). Sums run in a fixed order (by output, then
+     *       offset), so results do not depend on the thread count.
+     *   <li>{@code AUTO}: by speed, implicit GEMM for a submanifold map whose voxels have at least a third of their
+     *       neighbours on average (surface bands have about two thirds), gather-scatter otherwise; then by memory, as
+     *       in the class comment.
      * </ul>
      */
     enum Algorithm {
         GATHER_SCATTER,
         IMPLICIT_GEMM,
+        OUTPUT_GATHER,
         AUTO
     }
 
     /** The average share of present neighbours above which {@code AUTO} picks the implicit GEMM. */
     static final double IMPLICIT_DENSITY = 1.0 / 3;
 
-    /** What {@code AUTO} picks for a submanifold map of {@code voxels} outputs and {@code pairs} pairs. */
+    /** The largest temporary {@code Y} of one offset group of the output gather (64 MiB). */
+    static final long GROUP_BYTES = 64L << 20;
+
+    /** Estimates at or below this (64 MiB) skip the memory check (reading the available memory costs a file read). */
+    static final long CHECK_ABOVE = 64L << 20;
+
+    /** The share of the available memory the fast algorithm may take before {@code AUTO} turns to the output gather. */
+    static final double FAST_SHARE = 0.25;
+
+    private static volatile long maxBytes = Long.MAX_VALUE;
+
+    /**
+     * Caps the memory a sparse convolution may plan for (the available memory caps it too); {@code Long.MAX_VALUE}
+     * (the default) leaves only the machine's limit.
+     */
+    public static void setMemoryBudget(long bytes) {
+        if (bytes <= 0) {
+            throw new IllegalArgumentException("the memory budget must be positive, got " + bytes);
+        }
+        maxBytes = bytes;
+    }
+
+    /** The cap set by {@link #setMemoryBudget}. */
+    public static long memoryBudget() {
+        return maxBytes;
+    }
+
+    /** What {@code AUTO} picks by speed alone for a submanifold map of {@code voxels} outputs and {@code pairs} pairs. */
     static Algorithm choose(long pairs, long voxels, int volume) {
         return voxels > 0 && pairs >= IMPLICIT_DENSITY * volume * voxels
                 ? Algorithm.IMPLICIT_GEMM
                 : Algorithm.GATHER_SCATTER;
     }
 
-    static Tensor apply(Tensor feats, KernelMap map, Tensor weight, Tensor bias, Algorithm algorithm) {
-        Algorithm a = algorithm == Algorithm.AUTO ? choose(map.pairs(), map.outputs(), map.volume()) : algorithm;
-        boolean implicit = map.identityOffset() >= 0 && a == Algorithm.IMPLICIT_GEMM;
-        if (implicit) {
-            return implicitGemm(feats, map, weight, bias);
+    /**
+     * A planned convolution: the algorithm, the offset group size of the output gather (the whole kernel otherwise)
+     * and the estimated peak bytes.
+     */
+    record Plan(Algorithm algorithm, int group, long bytes, long kept) {
+        Plan(Algorithm algorithm, int group, long[] parts) {
+            this(algorithm, group, parts[0] + parts[1], parts[0]);
         }
+    }
+
+    /** The sizes a plan depends on. */
+    record Shape(long inputs, long outputs, long pairs, long maxOffsetPairs, int volume, boolean submanifold) {
+        static Shape of(KernelMap map) {
+            long max = 0;
+            for (int t = 0; t < map.volume(); t++) {
+                if (t != map.identityOffset() && map.inRows(t) != null) {
+                    max = Math.max(max, map.inRows(t).size(0));
+                }
+            }
+            long in = map.inputs() >= 0 ? map.inputs() : map.outputs();
+            return new Shape(in, map.outputs(), map.pairs(), max, map.volume(), map.identityOffset() >= 0);
+        }
+    }
+
+    /** The offset group size of the output gather: as many offsets as keep {@code Y} within {@link #GROUP_BYTES}. */
+    static int group(Shape s, long cout) {
+        long perOffset = Math.max(1, s.inputs() * cout * Float.BYTES);
+        return (int) Math.max(1, Math.min(s.volume(), GROUP_BYTES / perOffset));
+    }
+
+    /**
+     * The estimated peak bytes of one convolution with {@code algorithm} ({@code AUTO} not allowed): its result, its
+     * largest temporaries, and, when {@code grad}, what autograd keeps for the backward pass and the backward pass's
+     * largest temporaries. Float32 features; cached index tables (kernel map, neighbour table, gather lists) count
+     * in full, as if not built yet.
+     */
+    static long estimateBytes(Algorithm algorithm, Shape s, long cin, long cout, boolean grad) {
+        long[] p = estimateParts(algorithm, s, cin, cout, grad);
+        return p[0] + p[1];
+    }
+
+    /**
+     * {@link #estimateBytes} in two parts: {@code [0]} what stays allocated until the backward pass (the result, what
+     * autograd keeps, cached index tables), {@code [1]} the largest temporary of the forward or backward pass.
+     */
+    static long[] estimateParts(Algorithm algorithm, Shape s, long cin, long cout, boolean grad) {
+        long f = Float.BYTES, n = s.inputs(), m = s.outputs(), k = s.volume();
+        long out = m * cout * f;
+        long offPairs = s.pairs() - (s.submanifold() ? m : 0);
+        return switch (algorithm) {
+            case GATHER_SCATTER ->
+                new long[] {
+                    out + (grad ? offPairs * cin * f : 0), s.maxOffsetPairs() * (cin + cout) * f * (grad ? 2 : 1)
+                };
+            case IMPLICIT_GEMM -> {
+                long gathered = n * k * cin * f;
+                yield grad
+                        ? new long[] {out + n * k * 8 + gathered, n * cin * f + gathered}
+                        : new long[] {out + n * k * 8, n * cin * f + gathered};
+            }
+            case OUTPUT_GATHER -> {
+                int g = group(s, cout);
+                long groups = (k + g - 1) / g;
+                long ib = n * g < Integer.MAX_VALUE && m < Integer.MAX_VALUE ? 4 : 8;
+                long lists = s.pairs() * ib + groups * m * ib; // the cached gather lists
+                long y = n * g * cout * f; // one group's Y (and its gradient in the backward pass)
+                long kept = grad ? s.pairs() * ib + groups * m * ib : 0; // embedding_bag's offset2bag and bag sizes
+                long sort = grad ? (s.pairs() / groups + 1) * 16 : 0; // the backward pass sorts a group's indices
+                yield new long[] {out + lists + kept, y * (grad ? 2 : 1) + sort};
+            }
+            case AUTO -> throw new IllegalArgumentException("estimate a concrete algorithm, not AUTO");
+        };
+    }
+
+    private static volatile boolean lowMemory;
+
+    /**
+     * Makes {@code AUTO} take the output gather for every convolution, whatever the memory (for long training runs
+     * at 256³ and above, where the gathering algorithms' kept inputs dominate a step's memory); false (the default)
+     * chooses by speed, with the memory check.
+     */
+    public static void setLowMemory(boolean on) {
+        lowMemory = on;
+    }
+
+    public static boolean lowMemory() {
+        return lowMemory;
+    }
+
+    /**
+     * Adds up, on this thread while open, the estimates of the convolutions that run: what they keep until the
+     * backward pass, and the largest temporary of any of them, so {@link #estimateBytes()} estimates the
+     * convolutions' share of a training step's peak memory. Not nested.
+     */
+    public static final class Ledger implements AutoCloseable {
+        private static final ThreadLocal<Ledger> OPEN = new ThreadLocal<>();
+        private long kept;
+        private long transientPeak;
+        private final java.util.Map<String, Integer> counts = new java.util.TreeMap<>();
+
+        private Ledger() {}
+
+        /** Opens a ledger on this thread. */
+        public static Ledger open() {
+            Ledger l = new Ledger();
+            OPEN.set(l);
+            return l;
+        }
+
+        void add(Plan p) {
+            kept += p.kept();
+            transientPeak = Math.max(transientPeak, p.bytes() - p.kept());
+            counts.merge(p.algorithm().name().toLowerCase(java.util.Locale.ROOT), 1, Integer::sum);
+        }
+
+        /** Kept bytes of every convolution plus the largest temporary. */
+        public long estimateBytes() {
+            return kept + transientPeak;
+        }
+
+        /** How many convolutions ran with each algorithm, e.g. {@code {gather_scatter=3, implicit_gemm=7}}. */
+        public java.util.Map<String, Integer> algorithms() {
+            return java.util.Collections.unmodifiableMap(counts);
+        }
+
+        @Override
+        public void close() {
+            if (OPEN.get() == this) {
+                OPEN.remove();
+            }
+        }
+    }
+
+    /**
+     * Plans a convolution: a concrete {@code requested} algorithm as given (the implicit GEMM only on submanifold
+     * maps), {@code AUTO} by speed and then memory against {@code available} bytes (see the class comment).
+     *
+     * @throws ConvolutionTooLargeException when {@code AUTO} finds no algorithm that fits
+     */
+    static Plan plan(Algorithm requested, Shape s, long cin, long cout, boolean grad, long available) {
+        Algorithm a = requested;
+        if (a == Algorithm.IMPLICIT_GEMM && !s.submanifold()) {
+            a = Algorithm.GATHER_SCATTER;
+        }
+        if (a != Algorithm.AUTO) {
+            return new Plan(
+                    a,
+                    a == Algorithm.OUTPUT_GATHER ? group(s, cout) : s.volume(),
+                    estimateParts(a, s, cin, cout, grad));
+        }
+        Algorithm fast = fast(s);
+        long[] fastBytes = estimateParts(fast, s, cin, cout, grad);
+        if (fast != Algorithm.OUTPUT_GATHER && fastBytes[0] + fastBytes[1] <= FAST_SHARE * available) {
+            return new Plan(fast, s.volume(), fastBytes);
+        }
+        long[] lean = estimateParts(Algorithm.OUTPUT_GATHER, s, cin, cout, grad);
+        if (lean[0] + lean[1] > available) {
+            throw new ConvolutionTooLargeException(s.outputs(), s.pairs(), cin, cout, lean[0] + lean[1], available);
+        }
+        return new Plan(Algorithm.OUTPUT_GATHER, group(s, cout), lean);
+    }
+
+    /**
+     * The memory a convolution may plan for now: the smaller of {@link #memoryBudget()} and the memory the operating
+     * system reports available ({@code MemAvailable} of {@code /proc/meminfo}, or the JVM's free physical memory).
+     */
+    public static long availableBytes() {
+        long avail = Long.MAX_VALUE;
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/meminfo"))) {
+                if (line.startsWith("MemAvailable:")) {
+                    avail = Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
+                    break;
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            if (java.lang.management.ManagementFactory.getOperatingSystemMXBean()
+                    instanceof com.sun.management.OperatingSystemMXBean os) {
+                avail = os.getFreeMemorySize();
+            }
+        }
+        return Math.min(avail, maxBytes);
+    }
+
+    static Tensor apply(Tensor feats, KernelMap map, Tensor weight, Tensor bias, Algorithm algorithm) {
         long cout = weight.size(0), cin = weight.size(4);
         if (feats.size(1) != cin) {
             throw new IllegalArgumentException(
                     "a sparse convolution with " + cin + " input channels got features with " + feats.size(1));
         }
+        Plan p = plan(map, cin, cout, grad(feats, weight, bias), algorithm);
+        Ledger ledger = Ledger.OPEN.get();
+        if (ledger != null) {
+            ledger.add(p);
+        }
+        return switch (p.algorithm()) {
+            case IMPLICIT_GEMM -> implicitGemm(feats, map, weight, bias);
+            case OUTPUT_GATHER -> outputGather(feats, map, weight, bias, p.group());
+            default -> gatherScatter(feats, map, weight, bias);
+        };
+    }
+
+    /** {@code AUTO}'s choice by speed (or the output gather for submanifold maps in {@linkplain #setLowMemory low-memory} mode). */
+    private static Algorithm fast(Shape s) {
+        if (!s.submanifold()) {
+            return Algorithm.GATHER_SCATTER;
+        }
+        return lowMemory ? Algorithm.OUTPUT_GATHER : choose(s.pairs(), s.outputs(), s.volume());
+    }
+
+    /** The plan {@link #apply} follows (reads the available memory only when the estimate is large). */
+    static Plan plan(KernelMap map, long cin, long cout, boolean grad, Algorithm algorithm) {
+        Shape s = Shape.of(map);
+        if (algorithm == Algorithm.AUTO) {
+            Algorithm fast = fast(s);
+            long[] parts = estimateParts(fast, s, cin, cout, grad);
+            if (fast != Algorithm.OUTPUT_GATHER && parts[0] + parts[1] <= CHECK_ABOVE && maxBytes == Long.MAX_VALUE) {
+                return new Plan(fast, s.volume(), parts);
+            }
+            return plan(algorithm, s, cin, cout, grad, availableBytes());
+        }
+        return plan(algorithm, s, cin, cout, grad, Long.MAX_VALUE);
+    }
+
+    private static boolean grad(Tensor feats, Tensor weight, Tensor bias) {
+        return GradMode.is_enabled()
+                && (feats.requires_grad() || weight.requires_grad() || (bias != null && bias.requires_grad()));
+    }
+
+    private static Tensor gatherScatter(Tensor feats, KernelMap map, Tensor weight, Tensor bias) {
+        long cout = weight.size(0), cin = weight.size(4);
         int volume = map.volume();
         // one contiguous [C_in, C_out] matrix per offset (BLAS then never sees a size-1 dimension with an odd stride,
         // which gave wrong input gradients for C_in = 1)
@@ -91,6 +361,8 @@ final class SparseConvolution {
             Tensor g = feats.index_select(0, in); // [P_t, C_in]
             Tensor y = g.mm(w.select(0, t)); // [P_t, C_out]
             out.index_add_(0, map.outRows(t), y); // [M, C_out]
+            y.close(); // autograd keeps g (for the weight's gradient), not y
+            g.close();
         }
         return out;
     }
@@ -98,14 +370,49 @@ final class SparseConvolution {
     private static Tensor implicitGemm(Tensor feats, KernelMap map, Tensor weight, Tensor bias) {
         long cout = weight.size(0), cin = weight.size(4), n = map.outputs();
         int volume = map.volume();
-        if (feats.size(1) != cin) {
-            throw new IllegalArgumentException(
-                    "a sparse convolution with " + cin + " input channels got features with " + feats.size(1));
-        }
-        Tensor padded = torch.cat(new org.bytedeco.pytorch.TensorVector(
-                feats, feats.new_zeros(new long[] {1, cin}))); // [N + 1, C_in], row N is zero
-        Tensor g = padded.index_select(0, map.neighbours().view(-1)).view(n, volume * cin); // [N, K·C_in]
+        Tensor zero = feats.new_zeros(new long[] {1, cin}); // [1, C_in]
+        Tensor padded = torch.cat(new TensorVector(feats, zero)); // [N + 1, C_in]
+        Tensor gathered = padded.index_select(0, map.neighbours().view(-1)); // [N·K, C_in], kept by autograd
+        padded.close(); // not needed by the backward pass (the handle would keep it until the scope closes)
+        zero.close();
+        Tensor g = gathered.view(n, volume * cin); // [N, K·C_in]
         Tensor w = weight.view(cout, volume * cin).t(); // [K·C_in, C_out]
         return bias == null ? g.mm(w) : torch.addmm(bias, g, w); // [N, C_out]
+    }
+
+    static Tensor outputGather(Tensor feats, KernelMap map, Tensor weight, Tensor bias, int group) {
+        long cout = weight.size(0), cin = weight.size(4), n = feats.size(0);
+        int volume = map.volume();
+        Tensor w = weight.view(cout, volume, cin).permute(2, 1, 0); // [C_in, K, C_out] (a view)
+        Tensor out = null;
+        for (KernelMap.Bags b : map.bags(group)) {
+            if (b == null) {
+                continue;
+            }
+            Tensor wn = w.narrow(1, b.first(), b.count()); // [C_in, G, C_out]
+            Tensor wg = wn.reshape(cin, (long) b.count() * cout); // [C_in, G·C_out]
+            Tensor ym = feats.mm(wg); // [N, G·C_out]
+            Tensor y = ym.view(n * b.count(), cout); // [N·G, C_out], row j·G + (t − first)
+            T_TensorTensorTensorTensor_T r =
+                    torch.embedding_bag(y, b.indices(), b.offsets(), false, 0, false, new TensorOptional(), false);
+            Tensor part = new Tensor(r.get0()); // [M, C_out], its own handle (get0 points into the tuple)
+            // Release every Java handle now, not when the step's scope closes (a handle keeps its tensor alive):
+            // autograd keeps only what the backward pass needs — here the index lists, not Y.
+            r.close();
+            y.close();
+            ym.close();
+            wg.close();
+            wn.close();
+            if (out == null) {
+                out = part;
+            } else {
+                out.add_(part); // (its return value is out itself: not to be closed)
+                part.close();
+            }
+        }
+        if (out == null) {
+            out = feats.new_zeros(new long[] {map.outputs(), cout}); // [M, C_out]
+        }
+        return bias == null ? out : out.add_(bias); // [M, C_out]
     }
 }

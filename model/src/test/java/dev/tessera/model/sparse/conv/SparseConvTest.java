@@ -37,13 +37,17 @@ class SparseConvTest {
     @CsvSource({
         "1, 4, 3, 0.3, GATHER_SCATTER",
         "1, 4, 3, 0.3, IMPLICIT_GEMM",
+        "1, 4, 3, 0.3, OUTPUT_GATHER",
         "3, 8, 3, 0.5, GATHER_SCATTER",
         "3, 8, 3, 0.5, IMPLICIT_GEMM",
         "16, 16, 3, 0.2, GATHER_SCATTER",
         "16, 16, 3, 0.2, IMPLICIT_GEMM",
+        "16, 16, 3, 0.2, OUTPUT_GATHER",
+        "3, 8, 3, 0.5, OUTPUT_GATHER",
         "8, 5, 1, 0.4, AUTO",
         "4, 6, 5, 0.15, GATHER_SCATTER",
         "4, 6, 5, 0.15, IMPLICIT_GEMM",
+        "4, 6, 5, 0.15, OUTPUT_GATHER",
         "2, 3, 3, 1.0, AUTO"
     })
     void submanifoldEqualsDenseConv3dWithGradients(
@@ -90,15 +94,26 @@ class SparseConvTest {
         }
     }
 
-    @ParameterizedTest(name = "C_in {0} → C_out {1}, kernel {2}, stride {3}, padding {4}")
-    @CsvSource({"1, 4, 2, 2, 0", "6, 8, 2, 2, 0", "5, 7, 3, 2, 1", "4, 4, 3, 1, 1", "3, 2, 3, 2, 0", "2, 3, 4, 3, 1"})
-    void stridedEqualsDenseStridedConvOnActiveOutputs(int cin, int cout, int k, int s, int p) {
+    @ParameterizedTest(name = "C_in {0} → C_out {1}, kernel {2}, stride {3}, padding {4}, {5}")
+    @CsvSource({
+        "1, 4, 2, 2, 0, AUTO",
+        "6, 8, 2, 2, 0, AUTO",
+        "6, 8, 2, 2, 0, OUTPUT_GATHER",
+        "5, 7, 3, 2, 1, AUTO",
+        "5, 7, 3, 2, 1, OUTPUT_GATHER",
+        "4, 4, 3, 1, 1, AUTO",
+        "3, 2, 3, 2, 0, AUTO",
+        "2, 3, 4, 3, 1, AUTO",
+        "2, 3, 4, 3, 1, OUTPUT_GATHER"
+    })
+    void stridedEqualsDenseStridedConvOnActiveOutputs(
+            int cin, int cout, int k, int s, int p, SparseConvolution.Algorithm algorithm) {
         try (StepScope scope = new StepScope()) {
             Generator g = Rng.cpu(200 + cin * 11 + k * 3 + s);
             Tensor m = mask(g, 0.15, 2, 10, 9, 8); // [B, D, H, W]
             SparseTensor x = leaf(random(g, m, cin));
             SparseConv3d conv = new SparseConv3d(cin, cout, k, s, p, true, g);
-            SparseTensor y = conv.forward(x); // [M, C_out]
+            SparseTensor y = conv.forward(x, algorithm); // [M, C_out]
 
             // the active outputs are exactly those whose window holds an active input
             Tensor ones = torch.ones(1, 1, k, k, k);
@@ -162,6 +177,144 @@ class SparseConvTest {
             assertThat(relError(a.forward(x).feats(), out1)).isZero();
         } finally {
             StepScope.release(out1);
+        }
+    }
+
+    @ParameterizedTest(name = "offset groups of {0}")
+    @CsvSource({"1", "4", "13", "27"})
+    void outputGatherInOffsetGroupsEqualsGatherScatterWithGradients(int group) {
+        try (StepScope s = new StepScope()) {
+            Generator g = Rng.cpu(300 + group);
+            SparseTensor x = leaf(random(g, mask(g, 0.4, 2, 7, 6, 8), 5));
+            SubmanifoldConv3d conv = new SubmanifoldConv3d(5, 6, 3, true, g);
+            KernelMap map = KernelMap.submanifold(x, 3);
+            Tensor y = SparseConvolution.outputGather(x.feats(), map, conv.weight(), conv.bias(), group); // [N, 6]
+            Tensor r = Rng.randn(g, x.size(), 6); // [N, 6]
+            y.mul(r).sum().backward();
+            Tensor gx = x.feats().grad().clone(), gw = conv.weight().grad().clone();
+            SparseTensor x2 = leaf(x);
+            conv.weight().grad().zero_();
+            conv.bias().grad().zero_();
+            Tensor ref =
+                    conv.forward(x2, SparseConvolution.Algorithm.GATHER_SCATTER).feats(); // [N, 6]
+            ref.mul(r).sum().backward();
+            assertThat(relError(y, ref)).isLessThan(TOL);
+            assertThat(relError(gx, x2.feats().grad())).isLessThan(TOL);
+            assertThat(relError(gw, conv.weight().grad())).isLessThan(TOL);
+            // the gather lists: one entry per pair, int32, each group's offsets non-decreasing
+            long entries = 0;
+            for (KernelMap.Bags b : map.bags(group)) {
+                if (b != null) {
+                    entries += b.indices().size(0);
+                    assertThat(b.indices().scalar_type().intern()).isEqualTo(ScalarType.Int);
+                    Tensor o = b.offsets();
+                    assertThat(o.narrow(0, 1, o.size(0) - 1)
+                                    .ge(o.narrow(0, 0, o.size(0) - 1))
+                                    .all()
+                                    .item_bool())
+                            .isTrue();
+                }
+            }
+            assertThat(entries).isEqualTo(map.pairs());
+        }
+    }
+
+    @org.junit.jupiter.api.Test
+    void autoTurnsToTheOutputGatherWhenMemoryIsShortAndRefusesWhenEvenThatDoesNotFit() {
+        // 3.36 M voxels with two thirds of their 27 neighbours, 16 channels: the 256³, 20 % benchmark case
+        SparseConvolution.Shape s = new SparseConvolution.Shape(3_360_000, 3_360_000, 60_000_000, 2_500_000, 27, true);
+        assertThat(SparseConvolution.choose(s.pairs(), s.outputs(), 27))
+                .isEqualTo(SparseConvolution.Algorithm.IMPLICIT_GEMM);
+        long implicit = SparseConvolution.estimateBytes(SparseConvolution.Algorithm.IMPLICIT_GEMM, s, 16, 16, true);
+        long lean = SparseConvolution.estimateBytes(SparseConvolution.Algorithm.OUTPUT_GATHER, s, 16, 16, true);
+        long gather = SparseConvolution.estimateBytes(SparseConvolution.Algorithm.GATHER_SCATTER, s, 16, 16, true);
+        assertThat(implicit).isGreaterThan(10L << 30); // keeps and differentiates a [N, 27·16] matrix: 11.6 GB
+        assertThat(lean).isLessThan(implicit / 5).isLessThan(gather / 2);
+        // plenty of memory: the fast choice
+        assertThat(SparseConvolution.plan(SparseConvolution.Algorithm.AUTO, s, 16, 16, true, 1L << 40)
+                        .algorithm())
+                .isEqualTo(SparseConvolution.Algorithm.IMPLICIT_GEMM);
+        // 20 GB: the implicit GEMM would take over a quarter of it
+        SparseConvolution.Plan p = SparseConvolution.plan(SparseConvolution.Algorithm.AUTO, s, 16, 16, true, 20L << 30);
+        assertThat(p.algorithm()).isEqualTo(SparseConvolution.Algorithm.OUTPUT_GATHER);
+        assertThat(p.group()).isBetween(1, 26); // Y in offset groups of at most 64 MiB
+        assertThat(p.bytes()).isEqualTo(lean);
+        // without gradients nothing is kept for a backward pass: less memory
+        assertThat(SparseConvolution.estimateBytes(SparseConvolution.Algorithm.OUTPUT_GATHER, s, 16, 16, false))
+                .isLessThan(lean);
+        // not even the output gather fits: refused with the estimate, before anything is allocated
+        org.assertj.core.api.Assertions.assertThatThrownBy(
+                        () -> SparseConvolution.plan(SparseConvolution.Algorithm.AUTO, s, 16, 16, true, lean - 1))
+                .isInstanceOf(ConvolutionTooLargeException.class)
+                .hasMessageContaining("3,360,000 voxels")
+                .hasMessageContaining("GiB")
+                .satisfies(e -> assertThat(((ConvolutionTooLargeException) e).estimatedBytes())
+                        .isEqualTo(lean));
+    }
+
+    @org.junit.jupiter.api.Test
+    void aBudgetBelowTheEstimateMakesAutoRunTheOutputGatherWithTheSameResult() {
+        try (StepScope s = new StepScope()) {
+            Generator g = Rng.cpu(41);
+            SparseTensor x = leaf(random(g, mask(g, 0.6, 1, 8, 8, 8), 4)); // dense enough for the implicit GEMM
+            SubmanifoldConv3d conv = new SubmanifoldConv3d(4, 4, 3, true, g);
+            KernelMap map = KernelMap.submanifold(x, 3);
+            assertThat(SparseConvolution.plan(map, 4, 4, true, SparseConvolution.Algorithm.AUTO)
+                            .algorithm())
+                    .isEqualTo(SparseConvolution.Algorithm.IMPLICIT_GEMM);
+            Tensor fast = conv.forward(x).feats().detach().clone();
+            long budget = SparseConvolution.memoryBudget();
+            try {
+                SparseConvolution.Shape sh = SparseConvolution.Shape.of(map);
+                long lean = SparseConvolution.estimateBytes(SparseConvolution.Algorithm.OUTPUT_GATHER, sh, 4, 4, true);
+                SparseConvolution.setMemoryBudget(lean * 2); // the implicit GEMM needs more than a quarter of it
+                assertThat(SparseConvolution.plan(map, 4, 4, true, SparseConvolution.Algorithm.AUTO)
+                                .algorithm())
+                        .isEqualTo(SparseConvolution.Algorithm.OUTPUT_GATHER);
+                assertThat(relError(conv.forward(x).feats(), fast)).isLessThan(TOL);
+                SparseConvolution.setMemoryBudget(lean / 2);
+                org.assertj.core.api.Assertions.assertThatThrownBy(() -> conv.forward(x))
+                        .isInstanceOf(ConvolutionTooLargeException.class);
+            } finally {
+                SparseConvolution.setMemoryBudget(budget);
+            }
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource({"GATHER_SCATTER", "IMPLICIT_GEMM", "OUTPUT_GATHER"})
+    void resultsAndGradientsDoNotDependOnTheThreadCount(SparseConvolution.Algorithm algorithm) {
+        int threads = torch.get_num_threads();
+        try (StepScope s = new StepScope()) {
+            Generator g = Rng.cpu(55);
+            // large enough that libtorch splits its loops and reductions over threads (grain size 32 768)
+            SparseTensor x = random(g, mask(g, 0.5, 2, 24, 24, 24), 8);
+            SubmanifoldConv3d conv = new SubmanifoldConv3d(8, 8, 3, true, g);
+            Tensor r = Rng.randn(g, x.size(), 8); // [N, 8]
+            Tensor[][] runs = new Tensor[2][];
+            for (int i = 0; i < 2; i++) {
+                torch.set_num_threads(i + 1);
+                SparseTensor xi = leaf(x);
+                if (conv.weight().grad().defined()) {
+                    conv.weight().grad().zero_();
+                    conv.bias().grad().zero_();
+                }
+                Tensor y = conv.forward(xi, algorithm).feats(); // [N, 8]
+                y.mul(r).sum().backward();
+                runs[i] = new Tensor[] {
+                    y.detach().clone(),
+                    xi.feats().grad().clone(),
+                    conv.weight().grad().clone(),
+                    conv.bias().grad().clone()
+                };
+            }
+            for (int k = 0; k < 4; k++) {
+                assertThat(torch.equal(runs[0][k], runs[1][k]))
+                        .as("tensor %d bit-identical", k)
+                        .isTrue();
+            }
+        } finally {
+            torch.set_num_threads(threads);
         }
     }
 }

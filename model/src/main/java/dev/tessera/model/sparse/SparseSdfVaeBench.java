@@ -1,0 +1,167 @@
+package dev.tessera.model.sparse;
+
+import dev.tessera.data.synth.ShapeClass;
+import dev.tessera.data.synth.SyntheticShapes;
+import dev.tessera.geometry.ScalarField;
+import dev.tessera.model.Rng;
+import dev.tessera.model.StepScope;
+import dev.tessera.model.StepTimer;
+import dev.tessera.model.sparse.conv.ProcessMemory;
+import dev.tessera.model.sparse.conv.SparseConvolution;
+import dev.tessera.model.sparse.conv.SparseTensor;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.stream.IntStream;
+import org.bytedeco.pytorch.AdamW;
+import org.bytedeco.pytorch.AdamWOptions;
+import org.bytedeco.pytorch.Generator;
+
+/**
+ * The {@value #NAME} benchmark: time and memory of one AdamW training step of the {@link SparseSdfVaeConfig#bench()}
+ * sparse SDF VAE (256³, channels 16/32/64/128, one residual block per level, 32³ × 8 latent) on the narrow band of a
+ * synthetic shape: the voxels of the 256³ grid over {@code [-1, 1]³} whose centres lie within 1.5 voxel sizes of the
+ * surface of {@code SyntheticShapes}' chair of seed 0 (the band {@code tessera prep} keeps by default), with the
+ * field's signed distance as the input. Memory is the peak resident set of the timed steps above the resident set
+ * before them, beside the sparse convolutions' own estimate ({@link SparseConvolution.Ledger}).
+ */
+public final class SparseSdfVaeBench {
+    /** The line name. */
+    public static final String NAME = "sparse_sdf_vae_256_train_step";
+
+    private SparseSdfVaeBench() {}
+
+    private static volatile double lastCpuMillis = Double.NaN;
+    private static volatile String lastNote = "";
+
+    /** The median process CPU time (all threads) per step of the last run, ms. */
+    public static double lastCpuMillis() {
+        return lastCpuMillis;
+    }
+
+    /** The last run's memory and voxel figures, one line. */
+    public static String lastNote() {
+        return lastNote;
+    }
+
+    /**
+     * The band of {@code field} on an {@code r³} grid over {@code [-1, 1]³}: voxels whose centre is within {@code band}
+     * voxel sizes of the zero level. Returns {@code coords [3N]} and {@code sdf [N]} as lists of two arrays.
+     */
+    static Object[] band(ScalarField field, int r, double band) {
+        double h = 2.0 / r, limit = band * h;
+        List<int[]> perX = new ArrayList<>();
+        List<float[]> perXSdf = new ArrayList<>();
+        for (int i = 0; i < r; i++) {
+            perX.add(null);
+            perXSdf.add(null);
+        }
+        IntStream.range(0, r).parallel().forEach(x -> {
+            int[] c = new int[3 * 4096];
+            float[] v = new float[4096];
+            int n = 0;
+            double px = -1 + (x + 0.5) * h;
+            for (int y = 0; y < r; y++) {
+                double py = -1 + (y + 0.5) * h;
+                for (int z = 0; z < r; z++) {
+                    double d = field.value(px, py, -1 + (z + 0.5) * h);
+                    if (Math.abs(d) <= limit) {
+                        if (n == v.length) {
+                            c = java.util.Arrays.copyOf(c, 6 * n);
+                            v = java.util.Arrays.copyOf(v, 2 * n);
+                        }
+                        c[3 * n] = x;
+                        c[3 * n + 1] = y;
+                        c[3 * n + 2] = z;
+                        v[n++] = (float) d;
+                    }
+                }
+            }
+            perX.set(x, java.util.Arrays.copyOf(c, 3 * n));
+            perXSdf.set(x, java.util.Arrays.copyOf(v, n));
+        });
+        int total = perXSdf.stream().mapToInt(a -> a.length).sum();
+        int[] coords = new int[3 * total];
+        float[] sdf = new float[total];
+        int o = 0;
+        for (int x = 0; x < r; x++) {
+            System.arraycopy(perX.get(x), 0, coords, 3 * o, perX.get(x).length);
+            System.arraycopy(perXSdf.get(x), 0, sdf, o, perXSdf.get(x).length);
+            o += perXSdf.get(x).length;
+        }
+        return new Object[] {coords, sdf};
+    }
+
+    /** The median wall ms of {@code reps} timed steps after {@code warmup}, with the default (speed-first) AUTO. */
+    public static double run(int warmup, int reps) {
+        return run(SparseSdfVaeConfig.bench(), false, warmup, reps);
+    }
+
+    /** The same for any config; {@code lowMemory} sets {@link SparseConvolution#setLowMemory} for the run. */
+    public static double run(SparseSdfVaeConfig config, boolean lowMemory, int warmup, int reps) {
+        int r = config.resolution();
+        Object[] b = band(SyntheticShapes.field(ShapeClass.CHAIR, SyntheticShapes.shapeSeed(0, 0)), r, 1.5);
+        int[] coords = (int[]) b[0];
+        float[] sdf = (float[]) b[1];
+        Generator g = Rng.cpu(0);
+        SparseSdfVae vae = new SparseSdfVae(config, g);
+        AdamWOptions o = new AdamWOptions(1e-4);
+        o.weight_decay().put(0.0);
+        AdamW opt = new AdamW(vae.parameters(), o);
+        double[] ms = new double[reps], cpu = new double[reps];
+        boolean before = SparseConvolution.lowMemory();
+        SparseConvolution.setLowMemory(lowMemory);
+        long estimate = 0;
+        String algorithms = "";
+        System.gc();
+        long base = ProcessMemory.residentBytes();
+        try {
+            for (int i = 0; i < warmup + reps; i++) {
+                if (i == warmup) {
+                    System.gc();
+                    base = ProcessMemory.residentBytes();
+                    ProcessMemory.resetPeak();
+                }
+                long t0 = System.nanoTime(), c0 = StepTimer.processCpuNanos();
+                try (StepScope s = new StepScope();
+                        SparseConvolution.Ledger ledger = SparseConvolution.Ledger.open()) {
+                    SparseTensor x = vae.batch(List.of(coords), List.of(sdf)); // built per step, as a trainer does
+                    opt.zero_grad();
+                    SparseSdfVae.Losses l = vae.losses(x, g);
+                    l.loss().backward();
+                    opt.step();
+                    l.loss().item_double();
+                    estimate = ledger.estimateBytes();
+                    algorithms = ledger.algorithms().toString();
+                }
+                if (i >= warmup) {
+                    ms[i - warmup] = (System.nanoTime() - t0) / 1e6;
+                    cpu[i - warmup] = (StepTimer.processCpuNanos() - c0) / 1e6;
+                }
+            }
+        } finally {
+            SparseConvolution.setLowMemory(before);
+        }
+        long peak = ProcessMemory.peakBytes();
+        lastCpuMillis = StepTimer.median(cpu);
+        lastNote = String.format(
+                Locale.ROOT,
+                "voxels %d peak_rss %.0f MiB (above %.0f MiB before) conv_estimate %.0f MiB%s convs %s",
+                sdf.length,
+                peak < 0 ? Double.NaN : (peak - base) / 1048576.0,
+                base / 1048576.0,
+                estimate / 1048576.0,
+                lowMemory ? " low_memory" : "",
+                algorithms);
+        return StepTimer.median(ms);
+    }
+
+    /** Prints {@code name ms cpu ms note}; arguments: [warmup] [reps] [low-memory]. */
+    public static void main(String[] args) {
+        int warmup = args.length > 0 ? Integer.parseInt(args[0]) : 1;
+        int reps = args.length > 1 ? Integer.parseInt(args[1]) : 2;
+        boolean low = args.length > 2 && args[2].equals("low-memory");
+        double ms = run(SparseSdfVaeConfig.bench(), low, warmup, reps);
+        System.out.printf(Locale.ROOT, "%s %.1f cpu %.1f %s%n", NAME, ms, lastCpuMillis, lastNote);
+    }
+}
