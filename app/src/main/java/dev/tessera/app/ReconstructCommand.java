@@ -5,6 +5,7 @@ import dev.tessera.geometry.MetricsOptions;
 import dev.tessera.geometry.TriangleMesh;
 import dev.tessera.geometry.io.MeshIO;
 import dev.tessera.model.Torch;
+import dev.tessera.model.sparse.SparseReconstruction;
 import dev.tessera.model.vecset.ShapeVae;
 import dev.tessera.model.vecset.SurfaceExtraction;
 import dev.tessera.model.vecset.VecsetReconstruction;
@@ -26,11 +27,16 @@ import picocli.CommandLine.Spec;
         mixinStandardHelpOptions = true,
         sortOptions = false,
         description = {
-            "Reconstruct a mesh with a trained vecset VAE: normalise and make watertight as prep does, sample",
-            "its surface, encode (posterior mean), decode the field coarse to fine near the surface",
-            "(hierarchically; --dense for every lattice point), marching cubes, drop floaters, optionally",
-            "decimate, and write OUT (GLB, OBJ, PLY, STL or OFF by its extension) atomically. Prints the",
-            "decoder queries made against a dense decode's. See docs/vecset-vae.md."
+            "Reconstruct a mesh with a trained VAE and write OUT (GLB, OBJ, PLY, STL or OFF by its extension)",
+            "atomically. All families normalise and make the mesh watertight as prep does, and encode the",
+            "posterior mean.",
+            "vecset: sample the surface, decode the field coarse to fine near the surface (hierarchically;",
+            "--dense for every lattice point), marching cubes, drop floaters, optionally decimate; prints the",
+            "decoder queries made against a dense decode's (docs/vecset-vae.md).",
+            "sparse-sdf: the sparse SDF band at the model's grid, decoded with predicted pruning, sparse",
+            "marching cubes (docs/sparse-sdf-vae.md). sparse-structure: the 64³ surface voxels, the decoded",
+            "occupancy, a closed surface through the occupied voxels (docs/sparse-structure.md). Both print",
+            "the voxel IoU of the decoding with the input."
         })
 final class ReconstructCommand implements Callable<Integer> {
     @Spec
@@ -45,24 +51,20 @@ final class ReconstructCommand implements Callable<Integer> {
     @Option(names = "--out", required = true, paramLabel = "OUT", description = "Output mesh (.glb .obj .ply ...).")
     Path out;
 
-    @Option(
-            names = "--resolution",
-            defaultValue = "256",
-            description = "Decoding lattice cells per axis (default: ${DEFAULT-VALUE}).")
-    int resolution;
+    @Option(names = "--resolution", description = "Vecset: decoding lattice cells per axis (default: 256).")
+    Integer resolution;
 
-    @Option(names = "--dense", description = "Decode every lattice point instead of hierarchically.")
+    @Option(names = "--dense", description = "Vecset: decode every lattice point instead of hierarchically.")
     boolean dense;
 
-    @Option(names = "--decimate", paramLabel = "FACES", description = "Decimate to at most FACES triangles.")
+    @Option(names = "--decimate", paramLabel = "FACES", description = "Vecset: decimate to at most FACES triangles.")
     Integer decimate;
 
     @Option(
             names = "--min-component",
-            defaultValue = "0.01",
             paramLabel = "FRACTION",
-            description = "Drop parts under this share of the area (default: ${DEFAULT-VALUE}).")
-    double minComponent;
+            description = "Vecset: drop parts under this share of the area (default: 0.01).")
+    Double minComponent;
 
     @Option(
             names = "--watertight-resolution",
@@ -81,12 +83,15 @@ final class ReconstructCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (Files.isDirectory(ckpt) && SparseReconstruction.isSparse(ckpt)) {
+            return sparse();
+        }
         VecsetReconstruction.Options o;
         try {
             SurfaceExtraction.Options e = SurfaceExtraction.Options.defaults()
-                    .withResolution(resolution)
+                    .withResolution(resolution == null ? 256 : resolution)
                     .withHierarchical(!dense)
-                    .withMinComponentArea(minComponent)
+                    .withMinComponentArea(minComponent == null ? 0.01 : minComponent)
                     .withTargetFaces(decimate == null ? 0 : decimate);
             PrepOptions prep = PrepOptions.defaults().toBuilder()
                     .watertightResolution(watertightResolution)
@@ -139,10 +144,69 @@ final class ReconstructCommand implements Callable<Integer> {
             t.append(String.format(Locale.ROOT, " %s %.2f s", e.getKey(), e.getValue()));
         }
         p.println("  time:" + t);
-        for (Map.Entry<String, Double> e : r.metrics().entrySet()) {
+        printMetrics(p, r.metrics());
+        return Cli.OK;
+    }
+
+    private static void printMetrics(PrintWriter p, Map<String, Double> metrics) {
+        for (Map.Entry<String, Double> e : metrics.entrySet()) {
             p.printf(Locale.ROOT, "  %-18s %.4f%n", e.getKey(), e.getValue());
         }
         p.flush();
+    }
+
+    /** A sparse VAE's reconstruction. */
+    private Integer sparse() throws Exception {
+        java.util.List<String> vecsetOnly = new java.util.ArrayList<>();
+        if (resolution != null) {
+            vecsetOnly.add("--resolution");
+        }
+        if (dense) {
+            vecsetOnly.add("--dense");
+        }
+        if (decimate != null) {
+            vecsetOnly.add("--decimate");
+        }
+        if (minComponent != null) {
+            vecsetOnly.add("--min-component");
+        }
+        if (!vecsetOnly.isEmpty()) {
+            throw new ParameterException(
+                    spec.commandLine(),
+                    String.join(", ", vecsetOnly) + " apply to vecset VAEs; " + ckpt + " is a sparse VAE");
+        }
+        if (MeshIO.Format.ofExtension(out).isEmpty()) {
+            throw new ParameterException(
+                    spec.commandLine(), out + ": cannot tell the output format; use .glb, .obj, .ply, .stl or .off");
+        }
+        TriangleMesh source = MeshFiles.read(mesh);
+        Torch.load();
+        org.bytedeco.pytorch.Module vae = SparseReconstruction.load(ckpt);
+        PrepOptions prep = PrepOptions.defaults().toBuilder()
+                .watertightResolution(watertightResolution)
+                .build();
+        SparseReconstruction.Result r = SparseReconstruction.reconstruct(
+                vae, source, prep, !normalized, metrics ? MetricsOptions.defaults() : null);
+        if (r.mesh().isEmpty()) {
+            throw new IllegalStateException("the decoding has no surface (voxel IoU "
+                    + String.format(Locale.ROOT, "%.4f", r.metrics().get("voxel_iou")) + "); nothing written");
+        }
+        MeshIO.write(out, r.mesh());
+        PrintWriter p = spec.commandLine().getOut();
+        p.printf(
+                Locale.ROOT,
+                "reconstruct: %s → %s: %d vertices, %d triangles%n",
+                mesh,
+                out,
+                r.mesh().vertexCount(),
+                r.mesh().triangleCount());
+        p.printf(Locale.ROOT, "  voxels: %,d in, %,d decoded%n", r.inputVoxels(), r.outputVoxels());
+        StringBuilder t = new StringBuilder();
+        for (Map.Entry<String, Double> e : r.seconds().entrySet()) {
+            t.append(String.format(Locale.ROOT, " %s %.2f s", e.getKey(), e.getValue()));
+        }
+        p.println("  time:" + t);
+        printMetrics(p, r.metrics());
         return Cli.OK;
     }
 }

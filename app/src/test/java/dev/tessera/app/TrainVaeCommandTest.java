@@ -26,7 +26,12 @@ class TrainVaeCommandTest {
 
     @BeforeAll
     static void prepare() throws Exception {
-        Path synth = dir.resolve("synth");
+        dataset = datasetWithoutSparse(dir);
+    }
+
+    /** Two synthetic shapes prepared small, without sparse SDF voxels, into {@code root/ds}. */
+    static Path datasetWithoutSparse(Path root) throws Exception {
+        Path synth = root.resolve("synth");
         SyntheticShapes.generate(
                 synth, 2, 5, List.of(ShapeClass.SPHERE, ShapeClass.BOX), 32, MeshIO.Format.PLY, Progress.NONE);
         PrepOptions small = new PrepOptions.Builder()
@@ -39,9 +44,10 @@ class TrainVaeCommandTest {
                 .volumePoints(600)
                 .sparseResolution(0)
                 .build();
-        dataset = dir.resolve("ds");
-        new PrepJob(dataset, small, new MeshSampleBuilder(), 2, false, "test")
+        Path ds = root.resolve("ds");
+        new PrepJob(ds, small, new MeshSampleBuilder(), 2, false, "test")
                 .run(PrepInputs.find(List.of(synth.toString()), null), Progress.NONE);
+        return ds;
     }
 
     static String[] train(Path run, String... extra) {

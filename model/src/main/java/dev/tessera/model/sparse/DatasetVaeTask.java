@@ -2,6 +2,7 @@ package dev.tessera.model.sparse;
 
 import dev.tessera.data.dataset.Dataset;
 import dev.tessera.model.train.TrainTask;
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -13,7 +14,7 @@ import org.bytedeco.pytorch.Module;
  * validationShapes} held-out ids — ids in sorted order, so the same seed draws the same shapes whatever order the
  * dataset's manifest lists them in.
  */
-abstract class DatasetVaeTask implements TrainTask {
+public abstract class DatasetVaeTask implements TrainTask {
     private final Module model;
     private final Object config;
     final Dataset train;
@@ -55,6 +56,19 @@ abstract class DatasetVaeTask implements TrainTask {
         return config;
     }
 
+    /**
+     * Reads sample {@code id} as a batch would, so that a dataset lacking what the model needs fails before training
+     * starts.
+     *
+     * @throws IllegalArgumentException naming the sample, the missing array and the {@code tessera prep} option
+     */
+    public abstract void check(String id) throws IOException;
+
+    /** The training samples. */
+    public final Dataset trainingSet() {
+        return train;
+    }
+
     /** One micro-batch's training ids, drawn with replacement. */
     final List<String> drawBatch(SplittableRandom random) {
         List<String> all = trainIds;
@@ -66,7 +80,7 @@ abstract class DatasetVaeTask implements TrainTask {
     }
 
     /** The held-out ids validation looks at; empty when validation is off. */
-    final List<String> validationIds() {
+    public final List<String> validationIds() {
         if (validation == null || validation.size() == 0 || validationShapes == 0) {
             return List.of();
         }

@@ -1,9 +1,14 @@
 package dev.tessera.model.sparse;
 
 import dev.tessera.data.dataset.Dataset;
+import dev.tessera.geometry.MetricsOptions;
+import dev.tessera.geometry.TriangleMesh;
 import dev.tessera.model.sparse.conv.SparseTensor;
+import dev.tessera.model.vecset.VecsetReconstruction;
+import dev.tessera.model.vecset.VecsetValidator;
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -19,14 +24,46 @@ import org.bytedeco.pytorch.Tensor;
  * <p>Logged terms: {@code loss}, {@code sdf} (truncated-SDF L1 or L2), {@code prune} (occupancy BCE), {@code kl},
  * {@code prune_acc} (fraction of children whose keep/drop the heads predicted right). Validation: {@code iou}
  * (inside band voxels, {@link SparseSdfVae#iou}), {@code voxels_ratio} (reconstructed / true active voxels),
- * {@code sdf} and {@code prune_acc} with teacher forcing.
+ * {@code sdf} and {@code prune_acc} with teacher forcing; with mesh metrics on, each reconstruction's surface ({@link
+ * SparseSdfMesh}) against the sample's watertight reference shape ({@code docs/metrics.md}): {@code volume_iou},
+ * {@code near_surface_iou}, {@code chamfer_l1}, {@code fscore@0.01}, {@code fscore@0.02} (averaged over the shapes
+ * whose reference could be rebuilt from its source file).
  */
 public final class SparseSdfVaeTask extends DatasetVaeTask {
+    private static final System.Logger LOG = System.getLogger(SparseSdfVaeTask.class.getName());
+
     private final SparseSdfVae vae;
 
+    private final MetricsOptions metrics;
+    private final Map<String, TriangleMesh> references = new HashMap<>();
+
     public SparseSdfVaeTask(SparseSdfVae vae, Dataset train, Dataset validation, int batchSize, int validationShapes) {
+        this(vae, train, validation, batchSize, validationShapes, null);
+    }
+
+    /**
+     * @param metrics how validation compares reconstructed meshes with the reference shapes, or null for no mesh
+     *     metrics
+     */
+    public SparseSdfVaeTask(
+            SparseSdfVae vae,
+            Dataset train,
+            Dataset validation,
+            int batchSize,
+            int validationShapes,
+            MetricsOptions metrics) {
         super(vae, vae.config(), train, validation, batchSize, validationShapes);
         this.vae = vae;
+        this.metrics = metrics;
+    }
+
+    public SparseSdfVae vae() {
+        return vae;
+    }
+
+    @Override
+    public void check(String id) throws IOException {
+        SparseSamples.band(train, id, vae.config().resolution());
     }
 
     /** A batch of samples' bands as the model's input. */
@@ -61,9 +98,18 @@ public final class SparseSdfVaeTask extends DatasetVaeTask {
             return Map.of();
         }
         double iou = 0, ratio = 0, sdf = 0, acc = 0;
+        Map<String, Double> meshSum = new LinkedHashMap<>();
+        int meshes = 0;
         for (String id : ids) {
             SparseTensor x = batch(validation, List.of(id));
             SparseTensor r = vae.reconstruct(x);
+            TriangleMesh reference = metrics == null ? null : reference(id);
+            if (reference != null) {
+                TriangleMesh mesh = SparseSdfMesh.extract(r, 0, 0f);
+                VecsetReconstruction.compare(reference, mesh, metrics)
+                        .forEach((k, v) -> meshSum.merge(k, v, Double::sum));
+                meshes++;
+            }
             iou += SparseSdfVae.iou(r, x);
             ratio += (double) r.size() / x.size();
             SparseSdfVae.Losses l = vae.losses(x, dev.tessera.model.Rng.cpu(step));
@@ -76,6 +122,26 @@ public final class SparseSdfVaeTask extends DatasetVaeTask {
         m.put("voxels_ratio", ratio / n);
         m.put("sdf", sdf / n);
         m.put("prune_acc", acc / n);
+        for (Map.Entry<String, Double> e : meshSum.entrySet()) {
+            m.put(e.getKey(), e.getValue() / meshes);
+        }
+        return m;
+    }
+
+    /** The watertight shape sample {@code id} was prepared from (cached), or null when it cannot be rebuilt. */
+    private TriangleMesh reference(String id) {
+        if (references.containsKey(id)) {
+            return references.get(id);
+        }
+        TriangleMesh m = null;
+        try {
+            m = VecsetValidator.referenceShape(validation, id);
+        } catch (IOException | dev.tessera.data.prep.PrepException | RuntimeException e) {
+            LOG.log(
+                    System.Logger.Level.WARNING,
+                    "validation of " + id + ": no reference mesh (" + e.getMessage() + "); mesh metrics skipped");
+        }
+        references.put(id, m);
         return m;
     }
 }

@@ -40,6 +40,15 @@ public final class SparseStructureVaeTask extends DatasetVaeTask {
     }
 
     @Override
+    public void check(String id) throws IOException {
+        SparseSamples.occupancy(train, id, vae.config().resolution());
+    }
+
+    public SparseStructureVae vae() {
+        return vae;
+    }
+
+    @Override
     public Map<String, Tensor> loss(long step, int micro, SplittableRandom random, Generator generator)
             throws IOException {
         SparseStructureVae.Losses l = vae.losses(batch(train, drawBatch(random)), generator);

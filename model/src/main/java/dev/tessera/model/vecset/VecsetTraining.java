@@ -1,16 +1,12 @@
 package dev.tessera.model.vecset;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tessera.data.Progress;
 import dev.tessera.data.dataset.Dataset;
-import dev.tessera.geometry.io.AtomicFile;
-import dev.tessera.model.Checkpoint;
 import dev.tessera.model.Rng;
 import dev.tessera.model.train.TrainOptions;
 import dev.tessera.model.train.Trainer;
+import dev.tessera.model.train.TrainingRun;
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 
 /**
@@ -23,8 +19,6 @@ public final class VecsetTraining {
     /** The task's settings file in a run directory. */
     public static final String SETTINGS = "vecset.json";
 
-    private static final ObjectMapper JSON = Checkpoint.JSON;
-
     private VecsetTraining() {}
 
     /** What to train: the model, the task's settings and the optimisation. */
@@ -35,18 +29,9 @@ public final class VecsetTraining {
      * {@code train.json}.
      */
     public static Plan saved(Path run) throws IOException {
-        for (String f : new String[] {Checkpoint.CONFIG, SETTINGS, "train.json"}) {
-            if (!Files.exists(run.resolve(f))) {
-                throw new NoSuchFileException(
-                        run.resolve(f).toString(),
-                        null,
-                        "not a vecset training run (no " + f + "); start it without --resume");
-            }
-        }
-        return new Plan(
-                Checkpoint.config(run, ShapeVaeConfig.class),
-                JSON.readValue(run.resolve(SETTINGS).toFile(), VecsetTrainSettings.class),
-                JSON.readValue(run.resolve("train.json").toFile(), TrainOptions.class));
+        TrainingRun.Saved<ShapeVaeConfig, VecsetTrainSettings> s =
+                TrainingRun.saved(run, ShapeVaeConfig.class, SETTINGS, VecsetTrainSettings.class, "vecset");
+        return new Plan(s.config(), s.settings(), s.options());
     }
 
     /**
@@ -58,11 +43,7 @@ public final class VecsetTraining {
      */
     public static Trainer.Result train(Dataset dataset, Path run, Plan plan, boolean resume, Progress progress)
             throws Exception {
-        if (!resume && Trainer.latestCheckpoint(run) != null) {
-            throw new IllegalStateException(run + " already holds checkpoints (latest "
-                    + Trainer.latestCheckpoint(run).getFileName() + "); continue it with --resume or choose another"
-                    + " --out");
-        }
+        TrainingRun.checkStart(run, resume);
         ShapeVae vae = new ShapeVae(plan.config(), Rng.cpu(plan.options().seed()));
         try (VecsetTrainTask task = new VecsetTrainTask(
                 vae,
@@ -70,9 +51,7 @@ public final class VecsetTraining {
                 plan.settings(),
                 plan.options().accumulation(),
                 plan.options().seed())) {
-            Files.createDirectories(run);
-            AtomicFile.write(run.resolve(SETTINGS), JSON.writeValueAsBytes(plan.settings()));
-            return new Trainer(task, plan.options(), run, progress).run(resume);
+            return TrainingRun.train(task, run, SETTINGS, plan.settings(), plan.options(), resume, progress);
         }
     }
 }
