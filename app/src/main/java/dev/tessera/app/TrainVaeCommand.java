@@ -108,7 +108,7 @@ final class TrainVaeCommand implements Callable<Integer> {
 
     @Option(
             names = "--fourier-octaves",
-            description = "Octaves of the xyz Fourier embedding (default: the preset's, 8 for tiny); fewer give "
+            description = "Vecset: octaves of the xyz Fourier embedding (default: the preset's, 8 for tiny); fewer give "
                     + "smoother fields a small model learns in fewer steps (the demo uses 6).")
     Integer fourierOctaves;
 
