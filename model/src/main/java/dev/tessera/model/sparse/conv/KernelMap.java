@@ -1,5 +1,7 @@
 package dev.tessera.model.sparse.conv;
 
+import java.util.ArrayList;
+import java.util.List;
 import org.bytedeco.pytorch.Device;
 import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.Tensor;
@@ -332,34 +334,55 @@ public final class KernelMap {
         boolean narrow = inputs >= 0 && inputs * group < Integer.MAX_VALUE && outputs < Integer.MAX_VALUE;
         for (int gi = 0; gi < b.length; gi++) {
             int first = gi * group, count = Math.min(group, volume - first);
+            // every temporary's handle is closed as soon as it is used: handles keep their tensors until the
+            // step's scope closes, and these are int64 arrays of the pairs' size (about 0.5 GB at 128³, 20 %)
+            List<Tensor> temps = new ArrayList<>();
             TensorVector keys = new TensorVector(), rows = new TensorVector();
             for (int t = first; t < first + count; t++) {
                 Tensor in = inRows[t], out = outRows[t];
                 if (t == identityOffset) {
-                    in = out = VoxelKeys.arange(outputs, device);
+                    in = out = temp(temps, VoxelKeys.arange(outputs, device));
                 }
                 if (in == null) {
                     continue;
                 }
-                keys.push_back(out.mul(new Scalar(count)).add(new Scalar(t - first))); // [P_t] unique per pair
-                rows.push_back(in.mul(new Scalar(count)).add(new Scalar(t - first))); // [P_t] rows of Y
+                Tensor scaledOut = temp(temps, out.mul(new Scalar(count)));
+                Tensor scaledIn = temp(temps, in.mul(new Scalar(count)));
+                keys.push_back(temp(temps, scaledOut.add(new Scalar(t - first)))); // [P_t] unique per pair
+                rows.push_back(temp(temps, scaledIn.add(new Scalar(t - first)))); // [P_t] rows of Y
             }
             if (keys.size() == 0) {
+                keys.close();
+                rows.close();
+                temps.forEach(Tensor::close);
                 continue;
             }
-            Tensor key = torch.cat(keys); // [P]
-            Tensor order = torch.argsort(key); // [P] by output, then offset (keys are distinct)
-            Tensor indices = torch.cat(rows).index_select(0, order); // [P]
-            Tensor bagOf = key.index_select(0, order).floor_divide(new Scalar(count)); // [P] sorted output rows
-            Tensor offsets = torch.searchsorted(bagOf, VoxelKeys.arange(outputs, device)); // [M]
+            Tensor key = temp(temps, torch.cat(keys)); // [P]
+            Tensor allRows = temp(temps, torch.cat(rows)); // [P]
+            keys.close();
+            rows.close();
+            Tensor order = temp(temps, torch.argsort(key)); // [P] by output, then offset (keys are distinct)
+            Tensor indices = allRows.index_select(0, order); // [P]
+            Tensor sortedKey = temp(temps, key.index_select(0, order)); // [P]
+            Tensor bagOf = temp(temps, sortedKey.floor_divide(new Scalar(count))); // [P] sorted output rows
+            Tensor arange = temp(temps, VoxelKeys.arange(outputs, device)); // [M]
+            Tensor offsets = torch.searchsorted(bagOf, arange); // [M]
             if (narrow) {
+                temps.add(indices);
+                temps.add(offsets);
                 indices = indices.to(torch.ScalarType.Int);
                 offsets = offsets.to(torch.ScalarType.Int);
             }
+            temps.forEach(Tensor::close);
             b[gi] = new Bags(first, count, indices, offsets);
         }
         bags.put(group, b);
         return b;
+    }
+
+    private static Tensor temp(List<Tensor> temps, Tensor t) {
+        temps.add(t);
+        return t;
     }
 
     /** Whether no tensor of the map has been freed by a closed scope. */
