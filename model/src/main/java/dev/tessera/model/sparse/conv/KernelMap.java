@@ -106,11 +106,20 @@ public final class KernelMap {
                         .logical_and(inside(c, 3, dz, shape[2])); // [N] bool
                 Tensor q = keys.add(new Scalar(dx * st[1] + dy * st[2] + dz)); // [N]
                 Tensor[] f = VoxelKeys.find(keys, q); // pos [N], hit [N]
-                Tensor rows = torch.nonzero(f[1].logical_and(valid)).select(1, 0); // [P] outputs with that neighbour
+                Tensor both = f[1].logical_and(valid); // [N] bool
+                Tensor rows = torch.nonzero(both).select(1, 0); // [P] outputs with that neighbour
+                // close the [N]-sized temporaries now: their handles would keep them until the step's scope closes
+                // (about 1.4 GB over the 13 searched offsets of 3.4 M voxels)
+                q.close();
+                f[1].close();
+                both.close();
+                valid.close();
                 if (rows.size(0) == 0) {
+                    f[0].close();
                     continue;
                 }
                 Tensor nb = f[0].index_select(0, rows); // [P] the neighbours' rows
+                f[0].close();
                 in[t] = nb;
                 out[t] = rows;
                 in[volume - 1 - t] = rows; // offset −d: the neighbour sees this row
