@@ -63,6 +63,7 @@ final class ModelBench implements Callable<Integer> {
         register(new Line(SparseStructureVaeBench.NAME, SparseStructureVaeBench::run, 1, 3));
         register(new Line(GridDitBench.NAME, GridDitBench::run, 2, 5));
         register(new Line(SparseSdfVaeBench.NAME, SparseSdfVaeBench::run, 1, 2));
+        register(new Line(SparseSdfVaeBench.NAME_LOW_MEMORY, SparseSdfVaeBench::runLowMemory, 1, 2));
     }
 
     private static double cpu(String name) {
@@ -70,7 +71,7 @@ final class ModelBench implements Callable<Integer> {
             case VecSetDitBench.TRAIN, VecSetDitBench.SAMPLE -> VecSetDitBench.lastCpuMillis();
             case GridDitBench.NAME -> GridDitBench.lastCpuMillis();
             case SparseStructureVaeBench.NAME -> SparseStructureVaeBench.lastCpuMillis();
-            case SparseSdfVaeBench.NAME -> SparseSdfVaeBench.lastCpuMillis();
+            case SparseSdfVaeBench.NAME, SparseSdfVaeBench.NAME_LOW_MEMORY -> SparseSdfVaeBench.lastCpuMillis();
             case VecsetVaeBench.TRAIN, VecsetVaeBench.DECODE_DENSE, VecsetVaeBench.DECODE_HIERARCHICAL ->
                 VecsetVaeBench.lastCpuMillis();
             default -> Double.NaN;
@@ -168,7 +169,7 @@ final class ModelBench implements Callable<Integer> {
                     cpu(n),
                     decoding
                             ? "  " + VecsetVaeBench.lastNote()
-                            : n.equals(SparseSdfVaeBench.NAME) ? "  " + SparseSdfVaeBench.lastNote() : "");
+                            : n.startsWith(SparseSdfVaeBench.NAME) ? "  " + SparseSdfVaeBench.lastNote() : "");
             out.flush();
         }
         if (!peers) {

@@ -29,6 +29,9 @@ public final class SparseSdfVaeBench {
     /** The line name. */
     public static final String NAME = "sparse_sdf_vae_256_train_step";
 
+    /** The same step with {@link SparseConvolution#setLowMemory} on. */
+    public static final String NAME_LOW_MEMORY = "sparse_sdf_vae_256_train_step_low_memory";
+
     private SparseSdfVaeBench() {}
 
     private static volatile double lastCpuMillis = Double.NaN;
@@ -95,6 +98,11 @@ public final class SparseSdfVaeBench {
     /** The median wall ms of {@code reps} timed steps after {@code warmup}, with the default (speed-first) AUTO. */
     public static double run(int warmup, int reps) {
         return run(SparseSdfVaeConfig.bench(), false, warmup, reps);
+    }
+
+    /** The same with every submanifold convolution on the output gather ({@link SparseConvolution#setLowMemory}). */
+    public static double runLowMemory(int warmup, int reps) {
+        return run(SparseSdfVaeConfig.bench(), true, warmup, reps);
     }
 
     /** The same for any config; {@code lowMemory} sets {@link SparseConvolution#setLowMemory} for the run. */

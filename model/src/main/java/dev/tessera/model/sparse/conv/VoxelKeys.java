@@ -72,8 +72,11 @@ final class VoxelKeys {
             Tensor pos = queries.new_zeros(new long[] {queries.size(0)}); // [Q]
             return new Tensor[] {pos, pos.to(ScalarType.Bool)};
         }
-        Tensor pos = torch.searchsorted(sortedKeys, queries).clamp_max(new Scalar(n - 1)); // [Q]
-        Tensor hit = sortedKeys.index_select(0, pos).eq(queries); // [Q] bool
+        Tensor pos = torch.searchsorted(sortedKeys, queries); // [Q]
+        pos.clamp_max_(new Scalar(n - 1)); // in place: no second [Q] int64 held until the scope closes
+        Tensor found = sortedKeys.index_select(0, pos); // [Q]
+        Tensor hit = found.eq(queries); // [Q] bool
+        found.close();
         return new Tensor[] {pos, hit};
     }
 
