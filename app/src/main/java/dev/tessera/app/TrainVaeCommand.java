@@ -108,8 +108,9 @@ final class TrainVaeCommand implements Callable<Integer> {
 
     @Option(
             names = "--fourier-octaves",
-            description = "Vecset: octaves of the xyz Fourier embedding (default: the preset's, 8 for tiny); fewer give "
-                    + "smoother fields a small model learns in fewer steps (the demo uses 6).")
+            description =
+                    "Vecset: octaves of the xyz Fourier embedding (default: the preset's, 8 for tiny); fewer give "
+                            + "smoother fields a small model learns in fewer steps (the demo uses 6).")
     Integer fourierOctaves;
 
     @Option(names = "--steps", description = "Optimiser steps in all (default: 10000).")

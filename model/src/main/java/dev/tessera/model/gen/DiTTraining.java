@@ -429,7 +429,9 @@ public final class DiTTraining implements TrainTask {
 
     /**
      * {@code tessera train-dit} as one call: opens the latents, prepares the task, and runs the shared trainer into
-     * {@code out} (continuing its latest checkpoint when {@code resume} is set).
+     * {@code out} (continuing its latest checkpoint when {@code resume} is set). With {@code train}'s accumulation
+     * at 1, each step's {@code options.batch()} latents run as one micro-batch per core, side by side ({@link
+     * dev.tessera.model.CoreParallel}): the batch a step sees is the same, split as evenly as it divides.
      */
     public static dev.tessera.model.train.Trainer.Result train(
             Path latentsDir,
@@ -441,6 +443,15 @@ public final class DiTTraining implements TrainTask {
             dev.tessera.data.Progress progress)
             throws Exception {
         LatentSet set = LatentSet.open(latentsDir);
+        // a step's batch as one micro-batch per core, side by side (ParallelBackward), unless the caller chose
+        // its own accumulation: the same gradient as one batch, with both cores busy and no per-op synchronisation
+        int pieces = train.accumulation() == 1
+                ? dev.tessera.model.CoreParallel.shared().piecesFor(options.batch())
+                : 1;
+        if (pieces > 1) {
+            options = options.withBatch(options.batch() / pieces);
+            train = train.withAccumulation(pieces);
+        }
         DiTTraining task = create(set, vaeRun, options, out, train.seed());
         try {
             return new dev.tessera.model.train.Trainer(task, train, out, progress).run(resume);
