@@ -22,8 +22,8 @@ package dev.tessera.geometry;
  *   <li><b>Coarse seeds.</b> A grid of at least {@value #COARSE_MIN} points along every axis first computes the grid
  *       of twice the spacing (its point {@code c} is point {@code 2c} here) the same way, recursively. Each point
  *       outside the band then starts from the nearest of the triangles of the (up to 8) coarse points around it,
- *       and one round of the sweeps above refines that: together a third fewer candidates than two rounds from the
- *       band alone, and more accurate, since every point starts from a triangle found along all directions. The
+ *       and one round of the sweeps above refines that: together about 40 % fewer exact point–triangle distances than
+ *       two rounds from the band alone, and more accurate, since every point starts from a triangle found along all directions. The
  *       smallest grid of the chain takes the rounds asked for.
  * </ol>
  *
@@ -90,8 +90,11 @@ final class ClosestTriangleSweep {
                 : null;
         float[] dist = new float[total];
         int[] tri = new int[total];
-        java.util.Arrays.fill(dist, Float.POSITIVE_INFINITY);
-        java.util.Arrays.fill(tri, -1);
+        Parallel.forEach(Parallel.chunks(total, 1 << 16), c -> {
+            int q = c << 16, end = Math.min(total, q + (1 << 16));
+            java.util.Arrays.fill(dist, q, end, Float.POSITIVE_INFINITY);
+            java.util.Arrays.fill(tri, q, end, -1);
+        });
 
         // --- band: triangles listed per x slab
         int f = bvh.triangleCount;
