@@ -40,7 +40,6 @@ final class ClosestTriangleSweep {
      */
     private static final float TIE = 4e-6f;
 
-    private static final float TIE_BELOW = 1 - TIE, TIE_ABOVE = 1 + TIE;
     private static final float TIE_BELOW2 = 1 - 2 * TIE, TIE_ABOVE2 = 1 + 2 * TIE; // on squared distances
 
     /**
@@ -325,10 +324,10 @@ final class ClosestTriangleSweep {
                             || (seen && (k & 1) == 1 && stamp[m] == 0 && dist[m] > band)) {
                         continue;
                     }
-                    float d = distance(x, y, zs[k], tm);
+                    float d2 = squared(x, y, zs[k], tm), dn2 = dn * dn;
                     int tn = tri[n];
-                    if (d < dn * TIE_BELOW || (d <= dn * TIE_ABOVE && tm < tn)) {
-                        dist[n] = d;
+                    if (d2 < dn2 * TIE_BELOW2 || (d2 <= dn2 * TIE_ABOVE2 && tm < tn)) {
+                        dist[n] = (float) Math.sqrt(d2);
                         tri[n] = tm;
                         changed = true;
                         if (stamp != null) {
@@ -346,8 +345,9 @@ final class ClosestTriangleSweep {
             return after < 0 || stamp[m] > after;
         }
 
-        private float distance(float x, float y, float z, int t) {
-            return (float) Math.sqrt(PointTriangleDistance.squared(x, y, z, pre, PointTriangleDistance.PREPARED * t));
+        /** Squared distance to triangle {@code t}: candidates are compared squared, one root per point changed. */
+        private float squared(float x, float y, float z, int t) {
+            return PointTriangleDistance.squared(x, y, z, pre, PointTriangleDistance.PREPARED * t);
         }
 
         /**
@@ -391,6 +391,7 @@ final class ClosestTriangleSweep {
                 }
                 float z = zs[k];
                 int t0 = tn;
+                float dn2 = dn * dn;
                 for (int p = 0; p < count; p++) {
                     int tm = cand[p];
                     boolean dup = false;
@@ -400,14 +401,14 @@ final class ClosestTriangleSweep {
                     if (dup) {
                         continue;
                     }
-                    float d = distance(x, y, z, tm);
-                    if (d < dn * TIE_BELOW || (d <= dn * TIE_ABOVE && tm < tn)) {
-                        dn = d;
+                    float d2 = squared(x, y, z, tm);
+                    if (d2 < dn2 * TIE_BELOW2 || (d2 <= dn2 * TIE_ABOVE2 && tm < tn)) {
+                        dn2 = d2;
                         tn = tm;
                     }
                 }
                 if (tn != t0) {
-                    dist[n] = dn;
+                    dist[n] = (float) Math.sqrt(dn2);
                     tri[n] = tn;
                     changed = true;
                     if (stamp != null) {
@@ -500,16 +501,17 @@ final class ClosestTriangleSweep {
                         }
                     }
                     int tn = tri[n];
+                    float dn2 = dn * dn;
                     for (int q = 0; q < count; q++) {
                         int t = cand[q];
-                        float d = (float) Math.sqrt(PointTriangleDistance.squared(
-                                xs[i], ys[j], zs[k], pre, PointTriangleDistance.PREPARED * t));
-                        if (d < dn * TIE_BELOW || (d <= dn * TIE_ABOVE && t < tn)) {
-                            dn = d;
+                        float d2 = PointTriangleDistance.squared(
+                                xs[i], ys[j], zs[k], pre, PointTriangleDistance.PREPARED * t);
+                        if (d2 < dn2 * TIE_BELOW2 || (d2 <= dn2 * TIE_ABOVE2 && t < tn)) {
+                            dn2 = d2;
                             tn = t;
                         }
                     }
-                    dist[n] = dn;
+                    dist[n] = (float) Math.sqrt(dn2);
                     tri[n] = tn;
                 }
             }
