@@ -22,7 +22,7 @@ import java.util.Locale;
  * {@code r × r × r} grid points ({@link DenseGrid} layout). Distances are exact within a band of
  * {@value #BAND_CELLS} spacings around the surface and propagated from there by closest-triangle sweeping
  * ({@link ClosestTriangleSweep}); signs come from the winding number evaluated near the surface and flood-filled with
- * a certificate elsewhere ({@link WindingSignFill}). Grids need about 8 bytes per point of heap during the
+ * a certificate elsewhere ({@link WindingSignFill}). Grids need about 9 bytes per point of heap during the
  * computation ({@link #gridBytes(int)}); larger requests are refused before allocating.
  *
  * <p>Immutable and thread-safe: build once with {@link #of(TriangleMesh)}, query from any thread.
@@ -31,7 +31,11 @@ public final class MeshDistance {
     /** Half-width of the exact band of the grids, in grid spacings. */
     public static final double BAND_CELLS = 2;
 
-    /** Rounds of closest-triangle sweeps outside the band. */
+    /**
+     * Rounds of closest-triangle sweeps outside the band on the coarsest grid of the chain (below
+     * {@link ClosestTriangleSweep#COARSE_MIN} points a side); every finer grid starts from its coarser one and sweeps
+     * once.
+     */
     static final int SWEEP_ROUNDS = 2;
 
     /** Largest grid resolution accepted. */
@@ -198,9 +202,12 @@ public final class MeshDistance {
         return DenseGrid.adopt(bounds, r, res.distance());
     }
 
-    /** Heap the grid computation of resolution {@code r} needs, in bytes: 8 per grid point. */
+    /**
+     * Heap the grid computation of resolution {@code r} needs, in bytes: 9 per grid point (a float distance, an int
+     * triangle and a byte of sweep bookkeeping; the coarse grids it starts from are freed before the byte).
+     */
     public static long gridBytes(int r) {
-        return 8L * r * r * r;
+        return 9L * r * r * r;
     }
 
     private static void checkGrid(Aabb bounds, int r) {

@@ -158,7 +158,7 @@ class MeshDistanceTest {
                     .hasMessageContaining("MiB of heap")
                     .hasMessageContaining("-Xmx");
         }
-        assertThat(MeshDistance.gridBytes(512)).isEqualTo(8L << 27);
+        assertThat(MeshDistance.gridBytes(512)).isEqualTo(9L << 27);
     }
 
     @Test
