@@ -177,24 +177,9 @@ public final class SparseReconstruction {
 
     /** The surface-voxel occupancy of a normalised watertight mesh at {@code r³} (64³ max-pooled), as prep builds it. */
     static float[] occupancy(TriangleMesh wt, int r) {
+        SparseSamples.checkResolution(r);
         int n = Sample.VOXEL_RESOLUTION;
-        if (r < 1 || r > n || n % r != 0) {
-            throw new IllegalArgumentException("the sparse-structure occupancy comes from 64³ surface voxels: the"
-                    + " model's resolution must divide 64, got " + r);
-        }
-        byte[] surface = Voxelizer.dense(Voxelizer.surface(wt, Aabb.cube(1), n));
-        int f = n / r;
-        float[] out = new float[r * r * r];
-        for (int x = 0; x < n; x++) {
-            for (int y = 0; y < n; y++) {
-                for (int z = 0; z < n; z++) {
-                    if (surface[(x * n + y) * n + z] != 0) {
-                        out[((x / f) * r + y / f) * r + z / f] = 1f;
-                    }
-                }
-            }
-        }
-        return out;
+        return SparseSamples.pool(Voxelizer.dense(Voxelizer.surface(wt, Aabb.cube(1), n)), (byte) 1, r);
     }
 
     /**

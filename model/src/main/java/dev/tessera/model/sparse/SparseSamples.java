@@ -49,10 +49,7 @@ public final class SparseSamples {
      */
     public static float[] occupancy(Dataset dataset, String id, int resolution) throws IOException {
         int n = dev.tessera.data.sample.Sample.VOXEL_RESOLUTION;
-        if (resolution < 1 || resolution > n || n % resolution != 0) {
-            throw new IllegalArgumentException("the sparse-structure occupancy comes from the samples' " + n
-                    + "³ voxels: the model's resolution must divide " + n + ", got " + resolution);
-        }
+        checkResolution(resolution);
         byte[] v;
         try (SafetensorsReader r = dataset.open(id)) {
             v = r.bytes(SampleSchema.VOXELS_64);
@@ -60,17 +57,36 @@ public final class SparseSamples {
         if (v.length != n * n * n) {
             throw new IllegalArgumentException(dataset.file(id) + ": voxels64 has " + v.length + " values, not 64³");
         }
+        return pool(v, SampleSchema.SURFACE, resolution);
+    }
+
+    /**
+     * The occupancy {@code [r³]} of the voxels of a 64³ grid (row-major x, y, z) whose value is {@code value}, max-pooled
+     * to {@code resolution³} (a divisor of 64): a coarse voxel is 1 when any of its fine ones has the value.
+     */
+    static float[] pool(byte[] v, byte value, int resolution) {
+        int n = dev.tessera.data.sample.Sample.VOXEL_RESOLUTION;
+        checkResolution(resolution);
         int f = n / resolution;
         float[] out = new float[resolution * resolution * resolution];
         for (int x = 0; x < n; x++) {
             for (int y = 0; y < n; y++) {
                 for (int z = 0; z < n; z++) {
-                    if (v[(x * n + y) * n + z] == SampleSchema.SURFACE) {
+                    if (v[(x * n + y) * n + z] == value) {
                         out[((x / f) * resolution + y / f) * resolution + z / f] = 1f;
                     }
                 }
             }
         }
         return out;
+    }
+
+    /** Refuses a sparse-structure resolution that does not divide the samples' 64. */
+    static void checkResolution(int resolution) {
+        int n = dev.tessera.data.sample.Sample.VOXEL_RESOLUTION;
+        if (resolution < 1 || resolution > n || n % resolution != 0) {
+            throw new IllegalArgumentException("the sparse-structure occupancy comes from the samples' " + n
+                    + "³ voxels: the model's resolution must divide " + n + ", got " + resolution);
+        }
     }
 }
