@@ -122,15 +122,7 @@ final class ReconstructCommand implements Callable<Integer> {
         if (r.mesh().isEmpty()) {
             throw new IllegalStateException("the decoded field has no surface in the box; nothing written");
         }
-        MeshIO.write(out, r.mesh());
-        PrintWriter p = spec.commandLine().getOut();
-        p.printf(
-                Locale.ROOT,
-                "reconstruct: %s → %s: %d vertices, %d triangles%n",
-                mesh,
-                out,
-                r.mesh().vertexCount(),
-                r.mesh().triangleCount());
+        PrintWriter p = writeMesh(r.mesh());
         p.printf(
                 Locale.ROOT,
                 "  decoder queries %,d at %s (%s), %.1f× fewer than dense %,d%n",
@@ -146,6 +138,20 @@ final class ReconstructCommand implements Callable<Integer> {
         p.println("  time:" + t);
         printMetrics(p, r.metrics());
         return Cli.OK;
+    }
+
+    /** Writes the reconstruction to {@code out}, prints its one-line summary and returns the writer for the rest. */
+    private PrintWriter writeMesh(TriangleMesh m) throws java.io.IOException {
+        MeshIO.write(out, m);
+        PrintWriter p = spec.commandLine().getOut();
+        p.printf(
+                Locale.ROOT,
+                "reconstruct: %s → %s: %d vertices, %d triangles%n",
+                mesh,
+                out,
+                m.vertexCount(),
+                m.triangleCount());
+        return p;
     }
 
     private static void printMetrics(PrintWriter p, Map<String, Double> metrics) {
@@ -191,15 +197,7 @@ final class ReconstructCommand implements Callable<Integer> {
             throw new IllegalStateException("the decoding has no surface (voxel IoU "
                     + String.format(Locale.ROOT, "%.4f", r.metrics().get("voxel_iou")) + "); nothing written");
         }
-        MeshIO.write(out, r.mesh());
-        PrintWriter p = spec.commandLine().getOut();
-        p.printf(
-                Locale.ROOT,
-                "reconstruct: %s → %s: %d vertices, %d triangles%n",
-                mesh,
-                out,
-                r.mesh().vertexCount(),
-                r.mesh().triangleCount());
+        PrintWriter p = writeMesh(r.mesh());
         p.printf(Locale.ROOT, "  voxels: %,d in, %,d decoded%n", r.inputVoxels(), r.outputVoxels());
         StringBuilder t = new StringBuilder();
         for (Map.Entry<String, Double> e : r.seconds().entrySet()) {
