@@ -145,7 +145,7 @@ class SparseTrainVaeCommandTest {
                 .contains("val/iou")
                 .contains("val/fscore@0.01")
                 .contains("val/near_surface_iou");
-        assertThat(Files.exists(run.resolve("checkpoints/step-0000002/optimizer.pt")))
+        assertThat(Files.exists(run.resolve("checkpoints/step-0000002/optimizer.safetensors")))
                 .isTrue();
     }
 

@@ -80,7 +80,7 @@ class TrainVaeCommandTest {
                 List.of("config.json", "model.safetensors", "vecset.json", "train.json", "metrics.jsonl", "loss.png")) {
             assertThat(Files.exists(run.resolve(f))).as(f).isTrue();
         }
-        assertThat(Files.exists(run.resolve("checkpoints/step-0000003/optimizer.pt")))
+        assertThat(Files.exists(run.resolve("checkpoints/step-0000003/optimizer.safetensors")))
                 .isTrue();
 
         CliTest.Run again = CliTest.run(train(run, "--steps", "4"));

@@ -4,11 +4,10 @@ import dev.tessera.model.CoreParallel;
 import dev.tessera.model.Rng;
 import dev.tessera.model.StepScope;
 import dev.tessera.model.StepTimer;
+import dev.tessera.model.train.FusedAdamW;
 import dev.tessera.model.train.ParallelBackward;
 import java.util.List;
 import java.util.Map;
-import org.bytedeco.pytorch.AdamW;
-import org.bytedeco.pytorch.AdamWOptions;
 import org.bytedeco.pytorch.Generator;
 import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.Tensor;
@@ -46,9 +45,8 @@ public final class GridDitBench {
     public static double run(SparseStructureFlowConfig config, int batch, int condTokens, int warmup, int reps) {
         Generator g = Rng.cpu(0);
         SparseStructureFlowModel model = new SparseStructureFlowModel(config, g);
-        AdamWOptions o = new AdamWOptions(1e-4);
-        o.weight_decay().put(0.0);
-        AdamW opt = new AdamW(model.parameters(), o);
+        // torch.optim.AdamW's defaults, as the peer script builds it
+        FusedAdamW opt = FusedAdamW.of(model, 1e-4, 0.9, 0.999, 1e-8, 0.01);
         int r = config.resolution();
         Tensor x1 = StepScope.keep(Rng.randn(g, batch, config.inChannels(), r, r, r)); // [B, C, R, R, R]
         Tensor ctx = StepScope.keep(Rng.randn(g, batch, condTokens, config.condChannels())); // [B, M, C_cond]
@@ -60,7 +58,7 @@ public final class GridDitBench {
         try {
             StepTimer.Timing timing = StepTimer.time(warmup, reps, () -> {
                 long s = step[0]++;
-                opt.zero_grad();
+                opt.zeroGrad();
                 var result = ParallelBackward.run(params, micros, m -> {
                     Generator gm = Rng.cpu(s * 64 + m);
                     Tensor x1m = x1.narrow(0, m * per, per); // [b, C, R, R, R]
@@ -78,6 +76,7 @@ public final class GridDitBench {
             lastCpuMillis = timing.cpuMs();
             return timing.wallMs();
         } finally {
+            opt.close();
             StepScope.release(x1);
             StepScope.release(ctx);
         }

@@ -1,7 +1,6 @@
 package dev.tessera.model.dit;
 
 import dev.tessera.model.CoreParallel;
-import dev.tessera.model.Optimizers;
 import dev.tessera.model.Rng;
 import dev.tessera.model.StepScope;
 import dev.tessera.model.StepTimer;
@@ -9,10 +8,10 @@ import dev.tessera.model.flow.EulerSampler;
 import dev.tessera.model.flow.Guidance;
 import dev.tessera.model.flow.RectifiedFlow;
 import dev.tessera.model.flow.Timesteps;
+import dev.tessera.model.train.FusedAdamW;
 import dev.tessera.model.train.ParallelBackward;
 import java.util.List;
 import java.util.Map;
-import org.bytedeco.pytorch.AdamW;
 import org.bytedeco.pytorch.Generator;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch;
@@ -58,7 +57,8 @@ public final class VecSetDitBench {
     public static double train(VecSetDiTConfig config, int batch, int condTokens, int warmup, int reps) {
         Generator g = Rng.cpu(0);
         VecSetDiT model = new VecSetDiT(config, g);
-        AdamW opt = new AdamW(model.parameters(), Optimizers.adamWOptions(1e-4, 0.9, 0.999, 1e-8, 0));
+        // torch.optim.AdamW's defaults, as the peer script builds it
+        FusedAdamW opt = FusedAdamW.of(model, 1e-4, 0.9, 0.999, 1e-8, 0.01);
         List<Tensor> params = ParallelBackward.parameters(model);
         Tensor x1 = StepScope.keep(Rng.randn(g, batch, config.latentTokens(), config.latentChannels())); // [B, N, C]
         Tensor ctx = StepScope.keep(Rng.randn(g, batch, condTokens, config.contextDim())); // [B, M, C_ctx]
@@ -68,7 +68,7 @@ public final class VecSetDitBench {
         long[] step = {0};
         try {
             return time(warmup, reps, () -> {
-                opt.zero_grad();
+                opt.zeroGrad();
                 long s = step[0]++;
                 var r = ParallelBackward.run(params, micros, m -> {
                     RectifiedFlow.Loss l = flow.loss(
@@ -81,6 +81,7 @@ public final class VecSetDitBench {
                 }
             });
         } finally {
+            opt.close();
             StepScope.release(x1);
             StepScope.release(ctx);
         }

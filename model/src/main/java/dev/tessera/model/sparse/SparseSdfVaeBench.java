@@ -9,12 +9,11 @@ import dev.tessera.model.StepTimer;
 import dev.tessera.model.sparse.conv.ProcessMemory;
 import dev.tessera.model.sparse.conv.SparseConvolution;
 import dev.tessera.model.sparse.conv.SparseTensor;
+import dev.tessera.model.train.FusedAdamW;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.stream.IntStream;
-import org.bytedeco.pytorch.AdamW;
-import org.bytedeco.pytorch.AdamWOptions;
 import org.bytedeco.pytorch.Generator;
 
 /**
@@ -113,9 +112,8 @@ public final class SparseSdfVaeBench {
         float[] sdf = (float[]) b[1];
         Generator g = Rng.cpu(0);
         SparseSdfVae vae = new SparseSdfVae(config, g);
-        AdamWOptions o = new AdamWOptions(1e-4);
-        o.weight_decay().put(0.0);
-        AdamW opt = new AdamW(vae.parameters(), o);
+        // torch.optim.AdamW's defaults, as the peer script builds it
+        FusedAdamW opt = FusedAdamW.of(vae, 1e-4, 0.9, 0.999, 1e-8, 0.01);
         double[] ms = new double[reps], cpu = new double[reps];
         boolean before = SparseConvolution.lowMemory();
         SparseConvolution.setLowMemory(lowMemory);
@@ -134,7 +132,7 @@ public final class SparseSdfVaeBench {
                 try (StepScope s = new StepScope();
                         SparseConvolution.Ledger ledger = SparseConvolution.Ledger.open()) {
                     SparseTensor x = vae.batch(List.of(coords), List.of(sdf)); // built per step, as a trainer does
-                    opt.zero_grad();
+                    opt.zeroGrad();
                     SparseSdfVae.Losses l = vae.losses(x, g);
                     l.loss().backward();
                     opt.step();
@@ -148,6 +146,7 @@ public final class SparseSdfVaeBench {
                 }
             }
         } finally {
+            opt.close();
             SparseConvolution.setLowMemory(before);
         }
         long peak = ProcessMemory.peakBytes();

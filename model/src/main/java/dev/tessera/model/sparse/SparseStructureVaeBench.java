@@ -3,8 +3,7 @@ package dev.tessera.model.sparse;
 import dev.tessera.model.Rng;
 import dev.tessera.model.StepScope;
 import dev.tessera.model.StepTimer;
-import org.bytedeco.pytorch.AdamW;
-import org.bytedeco.pytorch.AdamWOptions;
+import dev.tessera.model.train.FusedAdamW;
 import org.bytedeco.pytorch.Generator;
 import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.Tensor;
@@ -41,9 +40,8 @@ public final class SparseStructureVaeBench {
     public static double run(SparseStructureVaeConfig config, int batch, MemoryFormat format, int warmup, int reps) {
         Generator g = Rng.cpu(0);
         SparseStructureVae vae = new SparseStructureVae(config, g);
-        AdamWOptions o = new AdamWOptions(1e-4);
-        o.weight_decay().put(0.0);
-        AdamW opt = new AdamW(vae.parameters(), o);
+        // torch.optim.AdamW's defaults, as the peer script builds it
+        FusedAdamW opt = FusedAdamW.of(vae, 1e-4, 0.9, 0.999, 1e-8, 0.01);
         int r = config.resolution();
         Tensor occ = Rng.rand(g, batch, config.inChannels(), r, r, r)
                 .lt(new Scalar(0.1))
@@ -57,7 +55,7 @@ public final class SparseStructureVaeBench {
                 long t0 = System.nanoTime();
                 long c0 = StepTimer.processCpuNanos();
                 try (StepScope s = new StepScope()) {
-                    opt.zero_grad();
+                    opt.zeroGrad();
                     SparseStructureVae.Losses l = vae.losses(occ, g);
                     l.loss().backward();
                     opt.step();
@@ -69,6 +67,7 @@ public final class SparseStructureVaeBench {
                 }
             }
         } finally {
+            opt.close();
             StepScope.release(occ);
         }
         lastCpuMillis = StepTimer.median(cpu);

@@ -7,7 +7,6 @@ import dev.tessera.data.safetensors.SafetensorsWriter;
 import dev.tessera.geometry.io.AtomicFile;
 import dev.tessera.model.Autocast;
 import dev.tessera.model.Checkpoint;
-import dev.tessera.model.Optimizers;
 import dev.tessera.model.Rng;
 import dev.tessera.model.StateDict;
 import dev.tessera.model.StepScope;
@@ -25,12 +24,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.stream.Stream;
-import org.bytedeco.pytorch.AdamW;
-import org.bytedeco.pytorch.AdamWOptions;
-import org.bytedeco.pytorch.InputArchive;
 import org.bytedeco.pytorch.Module;
-import org.bytedeco.pytorch.OptimizerParamGroup;
-import org.bytedeco.pytorch.OutputArchive;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorVector;
 import org.bytedeco.pytorch.global.torch;
@@ -51,6 +45,8 @@ import org.bytedeco.pytorch.global.torch;
 public final class Trainer {
     private static final System.Logger LOG = System.getLogger(Trainer.class.getName());
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** The optimizer state's file in a step checkpoint ({@link FusedAdamW#save}). */
+    static final String OPTIMIZER = "optimizer.safetensors";
 
     /** What a run did. */
     public record Result(
@@ -107,13 +103,11 @@ public final class Trainer {
                 run.resolve("train.json"), JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(options));
 
         List<Tensor> params = new ArrayList<>();
-        TensorVector decay = new TensorVector(), noDecay = new TensorVector();
+        Map<String, Tensor> decay = new LinkedHashMap<>(), noDecay = new LinkedHashMap<>();
         collectParameters(model, params, decay, noDecay);
-        AdamWOptions o = adamOptions(options.weightDecay());
-        AdamW opt = new AdamW(decay, o);
-        if (noDecay.size() > 0) {
-            opt.add_param_group(new OptimizerParamGroup(noDecay, adamOptions(0.0)));
-        }
+        FusedAdamW opt = new FusedAdamW(options.lrAt(0), options.beta1(), options.beta2(), options.eps())
+                .addGroup(decay, options.weightDecay())
+                .addGroup(noDecay, 0.0);
         TensorVector all = new TensorVector(params.toArray(new Tensor[0]));
         Ema ema = options.emaDecay() > 0 ? new Ema(model, options.emaDecay()) : null;
 
@@ -132,8 +126,8 @@ public final class Trainer {
         try {
             for (long step = start; step < options.steps(); step++) {
                 double lr = options.lrAt(step);
-                Optimizers.setLearningRate(opt, lr);
-                opt.zero_grad(true);
+                opt.setLearningRate(lr);
+                opt.zeroGrad();
                 long stepNow = step;
                 ParallelBackward.Result r;
                 try {
@@ -169,7 +163,7 @@ public final class Trainer {
                                 + (lastCheckpoint == null ? "none (no checkpoint yet)" : lastCheckpoint)
                                 + ". Resume with --resume, perhaps with a lower --lr, or pass --skip-nonfinite");
                     }
-                    opt.zero_grad(true);
+                    opt.zeroGrad();
                     Map<String, Object> line = new LinkedHashMap<>();
                     line.put("step", step);
                     line.put("skipped", "non-finite " + what);
@@ -215,7 +209,8 @@ public final class Trainer {
         return new Result(options.steps(), lastCheckpoint, lastValidation, lastLoss, (System.nanoTime() - t0) / 1e9);
     }
 
-    private static void collectParameters(Module model, List<Tensor> params, TensorVector decay, TensorVector noDecay) {
+    private static void collectParameters(
+            Module model, List<Tensor> params, Map<String, Tensor> decay, Map<String, Tensor> noDecay) {
         var named = model.named_parameters(true);
         for (long i = 0; i < named.size(); i++) {
             Tensor p = new Tensor(named.get(i).value()); // an owned handle: the dict goes with 'named'
@@ -223,16 +218,8 @@ public final class Trainer {
                 continue;
             }
             params.add(p);
-            if (p.dim() >= 2) {
-                decay.push_back(p);
-            } else {
-                noDecay.push_back(p);
-            }
+            (p.dim() >= 2 ? decay : noDecay).put(named.get(i).key().getString(), p);
         }
-    }
-
-    private AdamWOptions adamOptions(double weightDecay) {
-        return Optimizers.adamWOptions(options.lrAt(0), options.beta1(), options.beta2(), options.eps(), weightDecay);
     }
 
     private Map<String, Double> validate(Module model, Ema ema, long step) throws Exception {
@@ -259,7 +246,7 @@ public final class Trainer {
         return m;
     }
 
-    private Path checkpoint(long step, Module model, AdamW opt, Ema ema) throws IOException {
+    private Path checkpoint(long step, Module model, FusedAdamW opt, Ema ema) throws IOException {
         Path dir = checkpoints(run);
         Files.createDirectories(dir);
         String name = String.format(Locale.ROOT, "step-%07d", step);
@@ -274,9 +261,7 @@ public final class Trainer {
                 w.write(tmp.resolve("ema.safetensors"));
             }
         }
-        OutputArchive archive = new OutputArchive();
-        opt.save(archive);
-        archive.save_to(tmp.resolve("optimizer.pt").toString());
+        opt.save(tmp.resolve(OPTIMIZER));
         Map<String, Object> state = new LinkedHashMap<>();
         state.put("step", step);
         state.put("seed", options.seed());
@@ -307,11 +292,15 @@ public final class Trainer {
         return target;
     }
 
-    private long restore(Path ckpt, Module model, AdamW opt, Ema ema) throws IOException {
+    private long restore(Path ckpt, Module model, FusedAdamW opt, Ema ema) throws IOException {
+        Path optimizerState = ckpt.resolve(OPTIMIZER);
+        if (!Files.exists(optimizerState) && Files.exists(ckpt.resolve("optimizer.pt"))) {
+            throw new IOException(ckpt + " holds the optimizer state in libtorch's archive (optimizer.pt), which "
+                    + "Tessera wrote before it moved to " + OPTIMIZER + "; resume this run with the Tessera version "
+                    + "that started it, or start a new run (another --out)");
+        }
         Checkpoint.load(ckpt, model);
-        InputArchive archive = new InputArchive();
-        archive.load_from(ckpt.resolve("optimizer.pt").toString());
-        opt.load(archive);
+        opt.load(optimizerState);
         if (ema != null) {
             Path f = ckpt.resolve("ema.safetensors");
             if (Files.exists(f)) {

@@ -3,14 +3,13 @@ package dev.tessera.model.vecset;
 import dev.tessera.data.prep.PrepException;
 import dev.tessera.data.prep.PrepOptions;
 import dev.tessera.geometry.TriangleMesh;
-import dev.tessera.model.Optimizers;
 import dev.tessera.model.Rng;
 import dev.tessera.model.StepScope;
 import dev.tessera.model.StepTimer;
 import dev.tessera.model.Tensors;
+import dev.tessera.model.train.FusedAdamW;
 import java.util.Locale;
 import java.util.SplittableRandom;
-import org.bytedeco.pytorch.AdamW;
 import org.bytedeco.pytorch.Generator;
 import org.bytedeco.pytorch.Tensor;
 
@@ -56,7 +55,8 @@ public final class VecsetVaeBench {
         Generator g = Rng.cpu(0);
         ShapeVae vae = new ShapeVae(c, g);
         vae.train(true);
-        AdamW opt = new AdamW(vae.parameters(), Optimizers.adamWOptions(1e-4, 0.9, 0.999, 1e-8, 0));
+        // torch.optim.AdamW's defaults, as the peer script builds it
+        FusedAdamW opt = FusedAdamW.of(vae, 1e-4, 0.9, 0.999, 1e-8, 0.01);
         int b = 2, p = 2048;
         SplittableRandom r = new SplittableRandom(0);
         float[][] uniform = new float[b][c.uniformInputs() * c.pointChannels()];
@@ -100,12 +100,13 @@ public final class VecsetVaeBench {
             lastNote = "";
             return time(warmup, reps, () -> {
                 ShapeVae.Losses l = vae.losses(batch, 1e-3, g);
-                opt.zero_grad();
+                opt.zeroGrad();
                 l.loss().backward();
                 opt.step();
                 l.loss().item_double();
             });
         } finally {
+            opt.close();
             for (Tensor t : new Tensor[] {
                 batch.input().queries(), batch.input().data(), batch.points(), batch.sdf(), batch.weights()
             }) {

@@ -127,6 +127,18 @@ class TrainerTest {
     }
 
     @Test
+    void aCheckpointWithLibtorchsOptimizerArchiveIsRefusedOnResume() throws Exception {
+        new Trainer(new SineTask(), options(10), dir.resolve("old"), Progress.NONE).run(false);
+        Path ckpt = dir.resolve("old/checkpoints/step-0000009");
+        Files.move(ckpt.resolve(Trainer.OPTIMIZER), ckpt.resolve("optimizer.pt")); // as Tessera wrote it before
+        assertThatThrownBy(() -> new Trainer(new SineTask(), options(20), dir.resolve("old"), Progress.NONE).run(true))
+                .isInstanceOf(java.io.IOException.class)
+                .hasMessageContaining("step-0000009")
+                .hasMessageContaining("optimizer.pt")
+                .hasMessageContaining("another --out");
+    }
+
+    @Test
     void nonFiniteStepsCanBeSkipped() throws Exception {
         SineTask task = new SineTask();
         task.poisonStep = 3;
