@@ -122,10 +122,16 @@ final class TrainVaeCommand implements Callable<Integer> {
     @Option(names = "--warmup", description = "Warm-up steps (default: min(500, steps / 20)).")
     Integer warmup;
 
-    @Option(names = "--batch-size", description = "Shapes per micro-batch (default: 4; sparse-sdf 2).")
+    @Option(
+            names = "--batch-size",
+            description = "Shapes per micro-batch (default: 4; sparse-sdf 2). Without --accumulation, the vecset "
+                    + "VAE runs this batch as one micro-batch per core, side by side (same gradient).")
     Integer batchSize;
 
-    @Option(names = "--accumulation", description = "Micro-batches per step (default: 1).")
+    @Option(
+            names = "--accumulation",
+            description = "Micro-batches per step, run side by side on the cores (default: 1; the vecset VAE then "
+                    + "splits --batch-size over the cores).")
     Integer accumulation;
 
     @Option(
@@ -187,7 +193,7 @@ final class TrainVaeCommand implements Callable<Integer> {
                     spec.commandLine(), String.join(", ", sparseOnly) + " apply to the sparse VAEs, not to vecset");
         }
         PrintWriter o = spec.commandLine().getOut();
-        VecsetTraining.Plan plan = resume ? resumePlan() : newPlan();
+        VecsetTraining.Plan plan = VecsetTraining.onCores(resume ? resumePlan() : newPlan());
         Dataset dataset = Dataset.open(data);
         if (dataset.size() == 0) {
             throw new IllegalArgumentException(data + " has no prepared sample (run 'tessera prep' first)");

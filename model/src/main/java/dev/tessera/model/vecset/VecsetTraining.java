@@ -35,6 +35,28 @@ public final class VecsetTraining {
     }
 
     /**
+     * With one micro-batch per step (accumulation 1), the plan that runs the step's {@code batch_size} shapes as one
+     * micro-batch per core, side by side ({@link dev.tessera.model.train.ParallelBackward}): the same gradient (the
+     * mean over the batch), with both cores busy and no per-op synchronisation. Only the random draws of each
+     * micro-batch differ, as they are seeded per micro-batch. A plan with its own accumulation is returned as it is;
+     * so is a batch that does not split (a prime size larger than the cores splits into fewer, even pieces).
+     */
+    public static Plan onCores(Plan plan) {
+        if (plan.options().accumulation() != 1) {
+            return plan;
+        }
+        int batch = plan.settings().batchSize();
+        int pieces = dev.tessera.model.CoreParallel.shared().piecesFor(batch);
+        if (pieces == 1) {
+            return plan;
+        }
+        return new Plan(
+                plan.config(),
+                plan.settings().withBatchSize(batch / pieces),
+                plan.options().withAccumulation(pieces));
+    }
+
+    /**
      * Trains (or, with {@code resume}, continues the latest checkpoint of) {@code run}.
      *
      * @throws IllegalStateException when {@code run} already holds checkpoints and {@code resume} is off
@@ -44,6 +66,7 @@ public final class VecsetTraining {
     public static Trainer.Result train(Dataset dataset, Path run, Plan plan, boolean resume, Progress progress)
             throws Exception {
         TrainingRun.checkStart(run, resume);
+        plan = onCores(plan);
         ShapeVae vae = new ShapeVae(plan.config(), Rng.cpu(plan.options().seed()));
         try (VecsetTrainTask task = new VecsetTrainTask(
                 vae,

@@ -3,12 +3,16 @@ package dev.tessera.model.vecset;
 import dev.tessera.data.prep.PrepException;
 import dev.tessera.data.prep.PrepOptions;
 import dev.tessera.geometry.TriangleMesh;
+import dev.tessera.model.CoreParallel;
 import dev.tessera.model.Rng;
 import dev.tessera.model.StepScope;
 import dev.tessera.model.StepTimer;
 import dev.tessera.model.Tensors;
 import dev.tessera.model.train.FusedAdamW;
+import dev.tessera.model.train.ParallelBackward;
+import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.SplittableRandom;
 import org.bytedeco.pytorch.Generator;
 import org.bytedeco.pytorch.Tensor;
@@ -21,6 +25,8 @@ import org.bytedeco.pytorch.Tensor;
  *       with normals, 256 latents × 32, width 256, 4 heads, 1 cross + 2 self encoder layers, 2 decoder layers, 2048
  *       occupancy queries, KL weight 1e-3), as {@code bench/peers/torch_bench.py} runs its {@code VecSetVAE}. The
  *       batch (and its farthest-point-sampled query tokens) is built once, outside the timed step, as the peer's is.
+ *       It runs as one micro-batch per core, side by side ({@link ParallelBackward}), as {@code tessera train-vae}
+ *       runs a step's batch.
  *   <li>{@value #DECODE_DENSE} and {@value #DECODE_HIERARCHICAL}: a trained VAE's field of one encoded mesh extracted
  *       at 256³ (257³ lattice points over {@code [-1.01, 1.01]³}) densely and hierarchically ({@link
  *       HierarchicalVolumeDecoder#defaults()}); {@link #lastNote()} gives the decoder queries.
@@ -98,12 +104,23 @@ public final class VecsetVaeBench {
         }
         try {
             lastNote = "";
+            // the batch as one micro-batch per core, side by side, as train-vae runs it (VecsetTraining.onCores)
+            List<Tensor> params = ParallelBackward.parameters(vae);
+            int micros = CoreParallel.shared().piecesFor(b);
+            long per = b / micros;
+            long[] step = {0};
             return time(warmup, reps, () -> {
-                ShapeVae.Losses l = vae.losses(batch, 1e-3, g);
+                long st = step[0]++;
                 opt.zeroGrad();
-                l.loss().backward();
+                var result = ParallelBackward.run(params, micros, m -> {
+                    VecsetBatch mb = slice(batch, m * per, per);
+                    return Map.of(
+                            "loss", vae.losses(mb, 1e-3, Rng.cpu(st * 64 + m)).loss());
+                });
                 opt.step();
-                l.loss().item_double();
+                if (!result.finite()) {
+                    throw new IllegalStateException("non-finite loss in the benchmark step");
+                }
             });
         } finally {
             opt.close();
@@ -113,6 +130,20 @@ public final class VecsetVaeBench {
                 StepScope.release(t);
             }
         }
+    }
+
+    /** Rows {@code [from, from + n)} of a batch (views). */
+    static VecsetBatch slice(VecsetBatch b, long from, long n) {
+        EncoderInput in = b.input();
+        return new VecsetBatch(
+                new EncoderInput(
+                        in.queries().narrow(0, from, n),
+                        in.data().narrow(0, from, n),
+                        in.uniformQueries(),
+                        in.uniformData()),
+                b.points().narrow(0, from, n),
+                b.sdf().narrow(0, from, n),
+                b.weights().narrow(0, from, n));
     }
 
     /**

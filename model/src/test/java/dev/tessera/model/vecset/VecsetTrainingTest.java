@@ -94,6 +94,21 @@ class VecsetTrainingTest {
     }
 
     @Test
+    void aStepsBatchRunsAsOneMicroBatchPerCoreUnlessTheAccumulationIsChosen() {
+        var settings = VecsetTrainSettings.defaults().withBatchSize(4);
+        var plain = new VecsetTraining.Plan(ShapeVaeConfig.tiny(), settings, TrainOptions.defaults(10, 1e-3));
+        var split = VecsetTraining.onCores(plain);
+        int pieces = dev.tessera.model.CoreParallel.shared().piecesFor(4);
+        assertThat(split.options().accumulation()).isEqualTo(pieces);
+        assertThat(split.settings().batchSize() * split.options().accumulation())
+                .isEqualTo(4); // same shapes a step
+        assertThat(VecsetTraining.onCores(split)).isEqualTo(split); // a saved split plan resumes as it is
+        var chosen = new VecsetTraining.Plan(
+                ShapeVaeConfig.tiny(), settings, TrainOptions.defaults(10, 1e-3).withAccumulation(3));
+        assertThat(VecsetTraining.onCores(chosen)).isSameAs(chosen);
+    }
+
+    @Test
     void resumingFromACheckpointGivesTheUninterruptedWeights() throws Exception {
         Dataset ds = VecsetFixtures.shapes();
         VecsetTrainSettings s = settings().withQueries(64, 32, 64);
