@@ -159,7 +159,8 @@ final class ClosestTriangleSweep {
 
         // --- propagation: z lines, then y with the 3 nearest points of the previous row, then x with the 9 nearest
         // points of the previous plane; forward and backward. Planes of the x pass go one after the other (each
-        // reads its predecessor), rows within a plane in parallel, so the result does not depend on the threads.
+        // reads its predecessor), chunks of rows within a plane in parallel (xPass), so the result does not depend
+        // on the threads.
         float fb = (float) band;
         float[] pre = bvh.pre;
         if (seeded) {
@@ -171,8 +172,7 @@ final class ClosestTriangleSweep {
         // up so that d(m, T) − |n − m| stays a lower bound of d(n, T)
         float[] reachY = reach(hy, 0, hz), reachX = reach(hx, hy, hz);
         float reachZ = reach(hz, 0, 0)[4];
-        int rowsPerTask = Math.max(1, 4096 / nz);
-        int rowTasks = Parallel.chunks(ny, rowsPerTask);
+        int rowsPerChunk = Math.max(1, 1024 / nz);
         // stamp: the pass (1, 2, …) in which each point last took a new triangle, 0 if never; rowStamp: the latest of
         // a row's points. From the second round on, a neighbour is offered again only when its triangle changed
         // since the same pass of the previous round; after seeding, a neighbour still holding its seed is not offered
@@ -203,35 +203,81 @@ final class ClosestTriangleSweep {
             for (int pass = 0; pass < 2; pass++) {
                 int from = pass == 0 ? -ny : ny;
                 int now = first + 5 + pass;
-                for (int s = 1; s < nx; s++) {
-                    int i = pass == 0 ? s : nx - 1 - s;
-                    Parallel.forEach(rowTasks, c -> {
-                        Sweep w = new Sweep(pre, dist, tri, stamp, rowStamp, fb, seen);
-                        w.pass(now);
-                        boolean iOdd = (i & 1) == 1;
-                        for (int j = c * rowsPerTask, j1 = Math.min(ny, j + rowsPerTask); j < j1; j++) {
-                            int row = i * ny + j, src = row + from;
-                            int up = j > 0 ? -1 : 0, down = j < ny - 1 ? 1 : 0;
-                            if (w.fresh(src) || w.fresh(src + up) || w.fresh(src + down)) {
-                                w.row(
-                                        row,
-                                        src * nz,
-                                        up * nz,
-                                        down * nz,
-                                        nz,
-                                        xs[i],
-                                        ys[j],
-                                        zs,
-                                        reachX,
-                                        iOdd,
-                                        iOdd && (j & 1) == 1);
+                boolean forward = pass == 0;
+                xPass(
+                        nx,
+                        ny,
+                        rowsPerChunk,
+                        (w, s, j0, j1) -> {
+                            int i = forward ? s : nx - 1 - s;
+                            boolean iOdd = (i & 1) == 1;
+                            for (int j = j0; j < j1; j++) {
+                                int row = i * ny + j, src = row + from;
+                                int up = j > 0 ? -1 : 0, down = j < ny - 1 ? 1 : 0;
+                                if (w.fresh(src) || w.fresh(src + up) || w.fresh(src + down)) {
+                                    w.row(
+                                            row,
+                                            src * nz,
+                                            up * nz,
+                                            down * nz,
+                                            nz,
+                                            xs[i],
+                                            ys[j],
+                                            zs,
+                                            reachX,
+                                            iOdd,
+                                            iOdd && (j & 1) == 1);
+                                }
                             }
-                        }
-                    });
-                }
+                        },
+                        () -> {
+                            Sweep w = new Sweep(pre, dist, tri, stamp, rowStamp, fb, seen);
+                            w.pass(now);
+                            return w;
+                        });
             }
         }
         return new Result(dist, tri, band);
+    }
+
+    /** The rows {@code [j0, j1)} of plane step {@code s} of an x pass, with a thread's own {@link Sweep}. */
+    private interface PlaneRows {
+        void run(Sweep w, int s, int j0, int j1);
+    }
+
+    /**
+     * Runs plane steps {@code s = 1 … nx − 1} of an x pass, each plane's rows in chunks of {@code rowsPerChunk},
+     * where the rows of step {@code s} read only the plane of step {@code s − 1}. Instead of a fork-join per plane
+     * (512 a round at 256³, each ending with one thread idle), every worker takes (plane, chunk) tickets in order
+     * from one counter and, before a chunk of plane {@code s}, waits until every chunk of plane {@code s − 1} is done.
+     * A worker waits only for chunks that running workers took earlier, so the queue cannot deadlock, whatever the
+     * number of workers that join; and as a chunk's rows read a finished plane only, the result does not depend on
+     * them.
+     */
+    private static void xPass(
+            int nx, int ny, int rowsPerChunk, PlaneRows body, java.util.function.Supplier<Sweep> sweep) {
+        int chunks = Parallel.chunks(ny, rowsPerChunk);
+        int tickets = (nx - 1) * chunks;
+        java.util.concurrent.atomic.AtomicInteger next = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.atomic.AtomicIntegerArray done = new java.util.concurrent.atomic.AtomicIntegerArray(nx);
+        Parallel.onWorkers(() -> {
+            Sweep w = sweep.get();
+            for (int t = next.getAndIncrement(); t < tickets; t = next.getAndIncrement()) {
+                int s = 1 + t / chunks, c = t % chunks;
+                if (s > 1) {
+                    for (int spins = 0; done.get(s - 1) < chunks; spins++) {
+                        if (spins < 1 << 12) {
+                            Thread.onSpinWait();
+                        } else {
+                            Thread.yield(); // the worker we wait for may be off its core
+                        }
+                    }
+                }
+                int j0 = c * rowsPerChunk;
+                body.run(w, s, j0, Math.min(ny, j0 + rowsPerChunk));
+                done.incrementAndGet(s); // publishes the chunk's writes to the workers that wait for the plane
+            }
+        });
     }
 
     /**

@@ -22,6 +22,19 @@ final class Parallel {
         }
     }
 
+    /**
+     * Runs {@code body} once per thread of the calling thread's pool (its parallelism, plus the caller), in parallel:
+     * for work queues whose result does not depend on which thread takes which item. Some of the runs may start only
+     * after others have emptied the queue.
+     */
+    static void onWorkers(Runnable body) {
+        java.util.concurrent.ForkJoinPool pool = java.util.concurrent.ForkJoinTask.getPool();
+        int workers =
+                (pool != null ? pool.getParallelism() : java.util.concurrent.ForkJoinPool.getCommonPoolParallelism())
+                        + (pool != null ? 0 : 1);
+        forEach(Math.max(1, workers), i -> body.run());
+    }
+
     /** Number of chunks of at most {@code chunk} items covering {@code n} items. */
     static int chunks(int n, int chunk) {
         return (n + chunk - 1) / chunk;

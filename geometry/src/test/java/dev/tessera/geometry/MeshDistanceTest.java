@@ -184,6 +184,20 @@ class MeshDistanceTest {
         } finally {
             one.shutdown();
         }
+        // a grid with many planes and row chunks per sweep, on 1, 3 and the common pool's threads
+        DenseGrid big = md.unsignedGrid(Aabb.cube(1.5), 80);
+        for (int threads : new int[] {1, 3}) {
+            java.util.concurrent.ForkJoinPool pool = new java.util.concurrent.ForkJoinPool(threads);
+            try {
+                assertThat(pool.submit(() -> md.unsignedGrid(Aabb.cube(1.5), 80))
+                                .get()
+                                .values())
+                        .as("%d threads", threads)
+                        .isEqualTo(big.values());
+            } finally {
+                pool.shutdown();
+            }
+        }
     }
 
     @Test
