@@ -35,6 +35,7 @@ public final class Main {
         cl.addSubcommand(new TrainVaeCommand());
         cl.addSubcommand(new EncodeCommand());
         cl.addSubcommand(new ReconstructCommand());
+        cl.addSubcommand(new EvaluateCommand());
         cl.addSubcommand(new TrainDitCommand());
         cl.addSubcommand(new GenerateCommand());
         cl.addSubcommand(new SdfCommand());

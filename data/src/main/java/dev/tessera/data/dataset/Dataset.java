@@ -123,6 +123,22 @@ public final class Dataset {
     }
 
     /** A train/validation pair. */
+    /**
+     * At most {@code n} of {@code ids}, evenly spaced over the list ({@code ids[⌊(i + ½)·size / n⌋]}): from sorted ids
+     * named by class, as {@code synth} names them, every class is represented instead of the alphabetically first.
+     * All of them when {@code n ≥ size}.
+     */
+    public static List<String> spread(List<String> ids, int n) {
+        if (n >= ids.size()) {
+            return List.copyOf(ids);
+        }
+        List<String> out = new ArrayList<>(Math.max(0, n));
+        for (int i = 0; i < n; i++) {
+            out.add(ids.get((int) ((i + 0.5) * ids.size() / n)));
+        }
+        return out;
+    }
+
     public record Split(Dataset train, Dataset validation) {}
 
     static double hashFraction(String hex) {

@@ -10,9 +10,9 @@ import org.bytedeco.pytorch.Module;
 
 /**
  * What the sparse VAEs' training tasks share: a model trained on a dataset's samples, micro-batches of {@code
- * batchSize} ids drawn with replacement from the trainer's seeded random, and validation on the first {@code
- * validationShapes} held-out ids — ids in sorted order, so the same seed draws the same shapes whatever order the
- * dataset's manifest lists them in.
+ * batchSize} ids drawn with replacement from the trainer's seeded random, and validation on {@code validationShapes}
+ * held-out ids spread evenly over their sorted order ({@link Dataset#spread}, so every class is seen) — sorted, so
+ * the same seed draws the same shapes whatever order the dataset's manifest lists them in.
  */
 public abstract class DatasetVaeTask implements TrainTask {
     private final Module model;
@@ -84,6 +84,6 @@ public abstract class DatasetVaeTask implements TrainTask {
         if (validation == null || validation.size() == 0 || validationShapes == 0) {
             return List.of();
         }
-        return validationIds.subList(0, Math.min(validationShapes, validationIds.size()));
+        return Dataset.spread(validationIds, validationShapes);
     }
 }

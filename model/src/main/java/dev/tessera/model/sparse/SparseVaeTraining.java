@@ -110,7 +110,7 @@ public final class SparseVaeTraining {
         Dataset val = split.validation().size() == 0 ? split.train() : split.validation();
         List<String> ids = new ArrayList<>(val.ids());
         Collections.sort(ids);
-        List<String> chosen = ids.subList(0, Math.min(ids.size(), settings.validationShapes()));
+        List<String> chosen = Dataset.spread(ids, settings.validationShapes());
         java.util.Set<String> keep = new java.util.HashSet<>(chosen);
         return new Dataset.Split(split.train(), val.filter(r -> keep.contains(r.id())));
     }

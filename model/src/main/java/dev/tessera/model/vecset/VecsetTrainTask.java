@@ -47,7 +47,7 @@ public final class VecsetTrainTask implements TrainTask, AutoCloseable {
         this.accumulation = accumulation;
         this.seed = seed;
         Dataset.Split split = dataset.split(settings.validationFraction());
-        List<String> held = new ArrayList<>(split.validation().ids());
+        List<String> held = heldOut(dataset, settings.validationFraction());
         Dataset trainSet = split.train();
         if (trainSet.size() == 0) {
             throw new IllegalArgumentException(dataset.root() + ": all " + dataset.size() + " samples fell in the"
@@ -55,15 +55,26 @@ public final class VecsetTrainTask implements TrainTask, AutoCloseable {
         }
         if (held.isEmpty()) { // no held-out shape: validate on training shapes
             held.addAll(trainSet.ids());
+            java.util.Collections.sort(held);
         }
-        java.util.Collections.sort(held);
         this.train = trainSet;
         this.batcher = new VecsetBatcher(dataset, vae.config(), settings.queries());
         this.validator = new VecsetValidator(
                 batcher,
-                held.subList(0, Math.min(held.size(), settings.validationShapes())),
+                Dataset.spread(held, settings.validationShapes()),
                 new SurfaceExtraction.Options(settings.validationResolution(), 1.01, true, 0.01, 0),
                 MetricsOptions.defaults().withPoints(settings.metricsPoints()));
+    }
+
+    /**
+     * The held-out ids of a dataset for a validation share, sorted (the shapes a run with that share never trains
+     * on); empty when the share holds none.
+     */
+    public static List<String> heldOut(Dataset dataset, double validationFraction) {
+        List<String> held =
+                new ArrayList<>(dataset.split(validationFraction).validation().ids());
+        java.util.Collections.sort(held);
+        return held;
     }
 
     @Override
