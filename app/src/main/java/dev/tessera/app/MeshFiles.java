@@ -11,6 +11,22 @@ import java.nio.file.Path;
 final class MeshFiles {
     private MeshFiles() {}
 
+    /**
+     * Reads a mesh that must have triangles: a file of vertices only (a point cloud) is refused with its path, its
+     * vertex count and what {@code needs} a surface.
+     */
+    static TriangleMesh readSurface(Path path, String needs) throws IOException {
+        TriangleMesh m = read(path);
+        if (m.isEmpty()) {
+            throw new IllegalArgumentException(path + ": "
+                    + (m.vertexCount() == 0
+                            ? "empty mesh (no vertices, no triangles)"
+                            : "no triangles: a point cloud of " + m.vertexCount() + " vertices")
+                    + "; " + needs + " needs a surface mesh (reconstruct one first, e.g. Poisson)");
+        }
+        return m;
+    }
+
     /** Reads a mesh, naming the file in every failure. */
     static TriangleMesh read(Path path) throws IOException {
         if (Files.isDirectory(path)) {

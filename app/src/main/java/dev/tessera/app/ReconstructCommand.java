@@ -115,7 +115,7 @@ final class ReconstructCommand implements Callable<Integer> {
         if (!Files.isDirectory(ckpt)) {
             throw new java.io.IOException(ckpt + ": not a checkpoint directory (config.json + model.safetensors)");
         }
-        TriangleMesh source = MeshFiles.read(mesh);
+        TriangleMesh source = MeshFiles.readSurface(mesh, "reconstruct");
         Torch.load();
         ShapeVae vae = VecsetReconstruction.load(ckpt);
         VecsetReconstruction.Result r = VecsetReconstruction.reconstruct(vae, source, o);
@@ -185,7 +185,7 @@ final class ReconstructCommand implements Callable<Integer> {
             throw new ParameterException(
                     spec.commandLine(), out + ": cannot tell the output format; use .glb, .obj, .ply, .stl or .off");
         }
-        TriangleMesh source = MeshFiles.read(mesh);
+        TriangleMesh source = MeshFiles.readSurface(mesh, "reconstruct");
         Torch.load();
         org.bytedeco.pytorch.Module vae = SparseReconstruction.load(ckpt);
         PrepOptions prep = PrepOptions.defaults().toBuilder()

@@ -114,11 +114,7 @@ final class SdfCommand implements Callable<Integer> {
         }
         Aabb box = bounds == null ? null : parseBounds();
         long t0 = System.nanoTime();
-        TriangleMesh m = MeshFiles.read(mesh);
-        if (m.isEmpty()) {
-            throw new IllegalArgumentException(
-                    mesh + ": has no triangles (a point cloud?); a distance needs a surface");
-        }
+        TriangleMesh m = MeshFiles.readSurface(mesh, "a distance field");
         Normalization norm = null;
         if (normalize != null) {
             norm = m.normalization(normalize);

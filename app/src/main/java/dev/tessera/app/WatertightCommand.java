@@ -70,7 +70,7 @@ final class WatertightCommand implements Callable<Integer> {
         }
         WatertightOptions options = new WatertightOptions(resolution, margin, shrink);
         long t0 = System.nanoTime();
-        TriangleMesh mesh = MeshFiles.read(in);
+        TriangleMesh mesh = MeshFiles.readSurface(in, "watertight remeshing");
         long t1 = System.nanoTime();
         TriangleMesh closed = Watertight.remesh(mesh, options);
         long t2 = System.nanoTime();

@@ -102,4 +102,24 @@ class ReconstructCommandTest {
         assertThat(huge.err()).contains("4001³").contains("decode hierarchically");
         assertThat(Files.exists(dir.resolve("z.obj"))).isFalse();
     }
+
+    @Test
+    void aPointCloudIsRefusedNamingTheFile() throws Exception {
+        Path cloud = dir.resolve("cloud.off");
+        Files.writeString(cloud, "OFF\n3 0 0\n0 0 0\n1 0 0\n0 1 0\n");
+        CliTest.Run r = CliTest.run(
+                "reconstruct",
+                "--ckpt",
+                vae.toString(),
+                "--mesh",
+                cloud.toString(),
+                "--out",
+                dir.resolve("cloud-vae.obj").toString());
+        assertThat(r.code()).isEqualTo(1);
+        assertThat(r.err())
+                .contains("cloud.off")
+                .contains("a point cloud of 3 vertices")
+                .contains("reconstruct");
+        assertThat(Files.exists(dir.resolve("cloud-vae.obj"))).isFalse();
+    }
 }
