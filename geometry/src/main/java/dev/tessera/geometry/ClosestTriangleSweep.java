@@ -164,10 +164,10 @@ final class ClosestTriangleSweep {
         float fb = (float) band;
         float[] pre = bvh.pre;
         if (seeded) {
-            seed(pre, coarse, cx, cy, cz, nx, ny, nz, xs, ys, zs, fb, dist, tri);
-            coarse = null;
-            rounds = 1;
+            rounds = 1; // the planes are seeded in the first round's z and y task, while they are in cache
         }
+        int[] seeds = coarse;
+        coarse = null;
         // |n − m| for each neighbour m of a pass (index (a + 1)·3 + b + 1 for row offset a, point offset b), rounded
         // up so that d(m, T) − |n − m| stays a lower bound of d(n, T)
         float[] reachY = reach(hy, 0, hz), reachX = reach(hx, hy, hz);
@@ -182,7 +182,11 @@ final class ClosestTriangleSweep {
         byte[] rowStamp = stamp != null ? new byte[nx * ny] : null;
         for (int round = 0; round < rounds; round++) {
             int first = 6 * round; // passes first + 1 … first + 6: z+, z−, y+, y−, x+, x−
+            boolean seedFirst = seeded && round == 0;
             Parallel.forEach(nx, i -> {
+                if (seedFirst) {
+                    seedPlane(i, pre, seeds, cx, cy, cz, ny, nz, xs, ys, zs, fb, dist, tri);
+                }
                 Sweep w = new Sweep(pre, dist, tri, stamp, rowStamp, fb, seen);
                 float x = xs[i];
                 for (int j = 0; j < ny; j++) {
@@ -501,16 +505,16 @@ final class ClosestTriangleSweep {
     }
 
     /**
-     * Seeds every point outside the band with the nearest of the triangles of the (up to 8) points of the coarse
-     * grid (twice the spacing: coarse point {@code c} is point {@code 2c}) around it.
+     * Seeds every point of plane {@code i} outside the band with the nearest of the triangles of the (up to 8) points
+     * of the coarse grid (twice the spacing: coarse point {@code c} is point {@code 2c}) around it.
      */
-    private static void seed(
+    private static void seedPlane(
+            int i,
             float[] pre,
             int[] coarse,
             int cx,
             int cy,
             int cz,
-            int nx,
             int ny,
             int nz,
             float[] xs,
@@ -519,49 +523,47 @@ final class ClosestTriangleSweep {
             float band,
             float[] dist,
             int[] tri) {
-        Parallel.forEach(nx, i -> {
-            int[] cand = new int[8];
-            int i0 = i >> 1, i1 = Math.min(cx - 1, i0 + (i & 1));
-            for (int j = 0; j < ny; j++) {
-                int j0 = j >> 1, j1 = Math.min(cy - 1, j0 + (j & 1));
-                for (int k = 0; k < nz; k++) {
-                    int n = (i * ny + j) * nz + k;
-                    float dn = dist[n];
-                    if (dn <= band) {
-                        continue;
-                    }
-                    int k0 = k >> 1, k1 = Math.min(cz - 1, k0 + (k & 1));
-                    int count = 0;
-                    for (int a = i0; a <= i1; a++) {
-                        for (int b = j0; b <= j1; b++) {
-                            for (int c = (a * cy + b) * cz + k0, end = c + k1 - k0; c <= end; c++) {
-                                int t = coarse[c];
-                                boolean dup = t < 0;
-                                for (int q = 0; q < count; q++) {
-                                    dup |= cand[q] == t;
-                                }
-                                if (!dup) {
-                                    cand[count++] = t;
-                                }
+        int[] cand = new int[8];
+        int i0 = i >> 1, i1 = Math.min(cx - 1, i0 + (i & 1));
+        for (int j = 0; j < ny; j++) {
+            int j0 = j >> 1, j1 = Math.min(cy - 1, j0 + (j & 1));
+            for (int k = 0; k < nz; k++) {
+                int n = (i * ny + j) * nz + k;
+                float dn = dist[n];
+                if (dn <= band) {
+                    continue;
+                }
+                int k0 = k >> 1, k1 = Math.min(cz - 1, k0 + (k & 1));
+                int count = 0;
+                for (int a = i0; a <= i1; a++) {
+                    for (int b = j0; b <= j1; b++) {
+                        for (int c = (a * cy + b) * cz + k0, end = c + k1 - k0; c <= end; c++) {
+                            int t = coarse[c];
+                            boolean dup = t < 0;
+                            for (int q = 0; q < count; q++) {
+                                dup |= cand[q] == t;
+                            }
+                            if (!dup) {
+                                cand[count++] = t;
                             }
                         }
                     }
-                    int tn = tri[n];
-                    float dn2 = dn * dn;
-                    for (int q = 0; q < count; q++) {
-                        int t = cand[q];
-                        float d2 = PointTriangleDistance.squared(
-                                xs[i], ys[j], zs[k], pre, PointTriangleDistance.PREPARED * t);
-                        if (d2 < dn2 * TIE_BELOW2 || (d2 <= dn2 * TIE_ABOVE2 && t < tn)) {
-                            dn2 = d2;
-                            tn = t;
-                        }
-                    }
-                    dist[n] = (float) Math.sqrt(dn2);
-                    tri[n] = tn;
                 }
+                int tn = tri[n];
+                float dn2 = dn * dn;
+                for (int q = 0; q < count; q++) {
+                    int t = cand[q];
+                    float d2 =
+                            PointTriangleDistance.squared(xs[i], ys[j], zs[k], pre, PointTriangleDistance.PREPARED * t);
+                    if (d2 < dn2 * TIE_BELOW2 || (d2 <= dn2 * TIE_ABOVE2 && t < tn)) {
+                        dn2 = d2;
+                        tn = t;
+                    }
+                }
+                dist[n] = (float) Math.sqrt(dn2);
+                tri[n] = tn;
             }
-        });
+        }
     }
 
     /** Exact squared distances from triangle {@code i} to the grid points of its band, rows {@code i0..i1}. */
