@@ -20,7 +20,7 @@ import picocli.CommandLine.Spec;
             "prepare them, train a tiny vecset VAE, encode the shapes, train a tiny class-conditioned DiT with",
             "rectified flow, and generate shapes of every class. Writes GLB files, a contact sheet (sheet.png) and",
             "a page (index.html) with the pictures, the loss curves and a check of the generated shapes against",
-            "the training shapes. About 15 minutes on 2 cores; --quick: 2 classes, a few minutes (a smoke test).",
+            "the training shapes. About 5 minutes on 2 quiet cores; --quick: 2 classes, a few minutes (a smoke test).",
             "Re-running with the same --out continues where the last run stopped."
         })
 final class DemoCommand implements Callable<Integer> {
