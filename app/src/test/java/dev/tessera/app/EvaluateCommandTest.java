@@ -4,15 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.tessera.data.Progress;
 import dev.tessera.data.dataset.Dataset;
-import dev.tessera.data.prep.MeshSampleBuilder;
-import dev.tessera.data.prep.PrepInputs;
-import dev.tessera.data.prep.PrepJob;
-import dev.tessera.data.prep.PrepOptions;
-import dev.tessera.data.synth.ShapeClass;
-import dev.tessera.data.synth.SyntheticShapes;
-import dev.tessera.geometry.io.MeshIO;
 import dev.tessera.model.vecset.VecsetTrainTask;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -32,22 +24,7 @@ class EvaluateCommandTest {
 
     @BeforeAll
     static void trainATinyRun() throws Exception {
-        Path synth = dir.resolve("synth");
-        SyntheticShapes.generate(
-                synth, 4, 3, List.of(ShapeClass.SPHERE, ShapeClass.BOX), 32, MeshIO.Format.PLY, Progress.NONE);
-        PrepOptions small = new PrepOptions.Builder()
-                .watertightResolution(32)
-                .surfacePoints(1200)
-                .sharpPoints(300)
-                .nearSigmas(List.of(0.01))
-                .nearPointsPerSigma(600)
-                .nearSharpPoints(300)
-                .volumePoints(600)
-                .sparseResolution(0)
-                .build();
-        dataset = dir.resolve("ds");
-        new PrepJob(dataset, small, new MeshSampleBuilder(), 2, false, "test")
-                .run(PrepInputs.find(List.of(synth.toString()), null), Progress.NONE);
+        dataset = TrainVaeCommandTest.datasetWithoutSparse(dir, 4, 3);
         run = dir.resolve("run");
         CliTest.Run r = CliTest.run(
                 "train-vae",
@@ -70,21 +47,18 @@ class EvaluateCommandTest {
         assertThat(r.code()).as(r.err()).isZero();
     }
 
+    /** {@code tessera evaluate} of the run on its dataset at 16³, with {@code extra} arguments. */
+    private static CliTest.Run evaluate(String... extra) {
+        List<String> args = new ArrayList<>(
+                List.of("evaluate", "--ckpt", run.toString(), "--data", dataset.toString(), "--resolution", "16"));
+        args.addAll(List.of(extra));
+        return CliTest.run(args.toArray(new String[0]));
+    }
+
     @Test
     void measuresEveryHeldOutShapeOfTheRunsSplit() throws Exception {
         Path json = dir.resolve("eval.json"), sheet = dir.resolve("eval.png");
-        CliTest.Run r = CliTest.run(
-                "evaluate",
-                "--ckpt",
-                run.toString(),
-                "--data",
-                dataset.toString(),
-                "--resolution",
-                "16",
-                "--json",
-                json.toString(),
-                "--sheet",
-                sheet.toString());
+        CliTest.Run r = evaluate("--json", json.toString(), "--sheet", sheet.toString());
         assertThat(r.code()).as(r.err()).isZero();
         List<String> held = VecsetTrainTask.heldOut(Dataset.open(dataset), 0.4);
         assertThat(held).isNotEmpty().hasSizeLessThan(8); // the run trained on the others
@@ -105,16 +79,7 @@ class EvaluateCommandTest {
         var image = ImageIO.read(sheet.toFile());
         assertThat(image.getWidth()).isGreaterThanOrEqualTo(2 * 160); // reference | reconstruction pairs
 
-        CliTest.Run one = CliTest.run(
-                "evaluate",
-                "--ckpt",
-                run.toString(),
-                "--data",
-                dataset.toString(),
-                "--resolution",
-                "16",
-                "--shapes",
-                "1");
+        CliTest.Run one = evaluate("--shapes", "1");
         assertThat(one.code()).as(one.err()).isZero();
         assertThat(one.out()).contains("evaluate: 1 of " + held.size() + " held-out shapes");
     }

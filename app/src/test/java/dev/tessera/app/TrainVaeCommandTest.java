@@ -31,9 +31,14 @@ class TrainVaeCommandTest {
 
     /** Two synthetic shapes prepared small, without sparse SDF voxels, into {@code root/ds}. */
     static Path datasetWithoutSparse(Path root) throws Exception {
+        return datasetWithoutSparse(root, 2, 5);
+    }
+
+    /** {@code count} synthetic spheres and boxes (seed {@code seed}) prepared small, without sparse voxels. */
+    static Path datasetWithoutSparse(Path root, int count, long seed) throws Exception {
         Path synth = root.resolve("synth");
         SyntheticShapes.generate(
-                synth, 2, 5, List.of(ShapeClass.SPHERE, ShapeClass.BOX), 32, MeshIO.Format.PLY, Progress.NONE);
+                synth, count, seed, List.of(ShapeClass.SPHERE, ShapeClass.BOX), 32, MeshIO.Format.PLY, Progress.NONE);
         PrepOptions small = new PrepOptions.Builder()
                 .watertightResolution(32)
                 .surfacePoints(1200)
