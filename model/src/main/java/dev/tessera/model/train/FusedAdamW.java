@@ -122,7 +122,7 @@ public final class FusedAdamW implements AutoCloseable {
                         StepScope.keep(new Tensor(p)),
                         StepScope.keep(torch.zeros_like(p).contiguous()),
                         StepScope.keep(torch.zeros_like(p).contiguous()),
-                        StepScope.keep(torch.zeros(new long[0])));
+                        StepScope.keep(p.new_zeros(new long[0]))); // on the parameter's device, as the fused op needs
             }
             list.add(q);
             byName.put(q.name, q);

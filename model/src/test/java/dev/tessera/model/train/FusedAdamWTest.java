@@ -94,6 +94,7 @@ class FusedAdamWTest {
         assertArrayEquals(bias, Tensors.toFloats(p.get("b")));
         assertThat(opt.state().get("b.step").item_double()).isEqualTo(0.0);
         assertThat(opt.state().get("w.step").item_double()).isEqualTo(1.0);
+        assertThat(opt.state().get("w.step").dim()).isZero(); // a scalar on the parameter's device, as PyTorch's
         opt.zeroGrad();
         assertThat(p.get("w").grad().defined()).isFalse();
     }
