@@ -111,7 +111,7 @@ final class EvaluateCommand implements Callable<Integer> {
                 dataset, vae.config(), VecsetTrainSettings.defaults().queries());
         MetricsOptions metricsOptions = MetricsOptions.defaults();
         VecsetValidator validator = new VecsetValidator(
-                batcher, ids, new SurfaceExtraction.Options(resolution, 1.01, true, 0.01, 0), metricsOptions);
+                batcher, ids, SurfaceExtraction.Options.defaults().withResolution(resolution), metricsOptions);
 
         PrintWriter o = spec.commandLine().getOut();
         o.printf(
@@ -127,8 +127,7 @@ final class EvaluateCommand implements Callable<Integer> {
         o.printf(Locale.ROOT, "%-24s %10s %10s %10s %10s %10s%n", "shape", "vol_iou", "near_iou", f1, f2, "chamfer");
         o.flush();
         List<Map<String, Object>> rows = new ArrayList<>();
-        Map<String, Double> sum = new LinkedHashMap<>();
-        Map<String, Integer> count = new LinkedHashMap<>();
+        List<Map<String, Double>> perShape = new ArrayList<>();
         List<TriangleMesh> cells = new ArrayList<>();
         List<String> captions = new ArrayList<>();
         ProgressBar progress = new ProgressBar(System.err);
@@ -151,12 +150,7 @@ final class EvaluateCommand implements Callable<Integer> {
                 row.put("id", r.id());
                 row.putAll(m);
                 rows.add(row);
-                m.forEach((k, v) -> {
-                    if (Double.isFinite(v)) {
-                        sum.merge(k, v, Double::sum);
-                        count.merge(k, 1, Integer::sum);
-                    }
-                });
+                perShape.add(m);
                 if (sheet != null && r.reference() != null) {
                     cells.add(r.reference());
                     captions.add(r.id());
@@ -172,8 +166,7 @@ final class EvaluateCommand implements Callable<Integer> {
         } finally {
             progress.finish();
         }
-        Map<String, Double> mean = new LinkedHashMap<>();
-        sum.forEach((k, v) -> mean.put(k, v / count.get(k)));
+        Map<String, Double> mean = VecsetValidator.mean(perShape);
         o.printf(
                 Locale.ROOT,
                 "%-24s %10.4f %10.4f %10.4f %10.4f %10.4f%n",

@@ -1,5 +1,6 @@
 package dev.tessera.app;
 
+import dev.tessera.data.prep.MeshSampleBuilder;
 import dev.tessera.geometry.TriangleMesh;
 import dev.tessera.geometry.io.MeshIO;
 import java.io.IOException;
@@ -18,11 +19,7 @@ final class MeshFiles {
     static TriangleMesh readSurface(Path path, String needs) throws IOException {
         TriangleMesh m = read(path);
         if (m.isEmpty()) {
-            throw new IllegalArgumentException(path + ": "
-                    + (m.vertexCount() == 0
-                            ? "empty mesh (no vertices, no triangles)"
-                            : "no triangles: a point cloud of " + m.vertexCount() + " vertices")
-                    + "; " + needs + " needs a surface mesh (reconstruct one first, e.g. Poisson)");
+            throw new IllegalArgumentException(path + ": " + MeshSampleBuilder.noSurface(m, needs));
         }
         return m;
     }

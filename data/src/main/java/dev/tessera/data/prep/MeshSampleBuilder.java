@@ -134,6 +134,17 @@ public final class MeshSampleBuilder implements SampleBuilder {
     public record Normalized(TriangleMesh mesh, Normalization normalization) {}
 
     /**
+     * Why a mesh without triangles cannot be used by {@code needs} (a command or step), for the error a caller throws:
+     * empty, or a point cloud of so many vertices, with the fix.
+     */
+    public static String noSurface(TriangleMesh mesh, String needs) {
+        return (mesh.vertexCount() == 0
+                        ? "empty mesh (no vertices, no triangles)"
+                        : "no triangles: a point cloud of " + mesh.vertexCount() + " vertices")
+                + "; " + needs + " needs a surface mesh (reconstruct one first, e.g. Poisson)";
+    }
+
+    /**
      * The first step of the recipe: the source cleaned ({@link CleanupOptions#defaults()}) and normalised so its
      * longest side spans {@code [-halfExtent, halfExtent]}.
      *

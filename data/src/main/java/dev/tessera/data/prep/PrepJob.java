@@ -244,11 +244,7 @@ public final class PrepJob {
                     + " (raise --max-faces)");
         }
         if (mesh.isEmpty()) {
-            throw new PrepException(
-                    mesh.vertexCount() == 0
-                            ? "empty mesh (no vertices, no triangles)"
-                            : "no triangles: a point cloud of " + mesh.vertexCount()
-                                    + " vertices; prep needs a surface mesh (reconstruct one first, e.g. Poisson)");
+            throw new PrepException(MeshSampleBuilder.noSurface(mesh, "prep"));
         }
         return mesh;
     }

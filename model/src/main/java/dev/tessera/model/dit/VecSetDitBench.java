@@ -11,7 +11,6 @@ import dev.tessera.model.flow.Timesteps;
 import dev.tessera.model.train.FusedAdamW;
 import dev.tessera.model.train.ParallelBackward;
 import java.util.List;
-import java.util.Map;
 import org.bytedeco.pytorch.Generator;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch;
@@ -68,17 +67,18 @@ public final class VecSetDitBench {
         long[] step = {0};
         try {
             return time(warmup, reps, () -> {
-                opt.zeroGrad();
                 long s = step[0]++;
-                var r = ParallelBackward.run(params, micros, m -> {
-                    RectifiedFlow.Loss l = flow.loss(
-                            model, x1.narrow(0, m * per, per), ctx.narrow(0, m * per, per), null, Rng.cpu(s * 64 + m));
-                    return Map.of("loss", l.loss());
-                });
-                opt.step();
-                if (!r.finite()) {
-                    throw new IllegalStateException("non-finite loss in the benchmark step");
-                }
+                ParallelBackward.step(
+                        opt,
+                        params,
+                        micros,
+                        m -> flow.loss(
+                                        model,
+                                        x1.narrow(0, m * per, per),
+                                        ctx.narrow(0, m * per, per),
+                                        null,
+                                        Rng.cpu(s * 64 + m))
+                                .loss());
             });
         } finally {
             opt.close();

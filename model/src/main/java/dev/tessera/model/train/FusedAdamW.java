@@ -85,16 +85,7 @@ public final class FusedAdamW implements AutoCloseable {
 
     /** AdamW over every parameter of {@code module} that requires a gradient, in one group. */
     public static FusedAdamW of(Module module, double lr, double beta1, double beta2, double eps, double weightDecay) {
-        FusedAdamW opt = new FusedAdamW(lr, beta1, beta2, eps);
-        Map<String, Tensor> named = new LinkedHashMap<>();
-        var dict = module.named_parameters(true);
-        for (long i = 0; i < dict.size(); i++) {
-            Tensor p = new Tensor(dict.get(i).value()); // an owned handle: the dict's entries dangle once it goes
-            if (p.requires_grad()) {
-                named.put(dict.get(i).key().getString(), p);
-            }
-        }
-        return opt.addGroup(named, weightDecay);
+        return new FusedAdamW(lr, beta1, beta2, eps).addGroup(ParallelBackward.namedParameters(module), weightDecay);
     }
 
     /**

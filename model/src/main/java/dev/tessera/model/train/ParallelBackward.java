@@ -30,12 +30,17 @@ public final class ParallelBackward {
      * vector whose elements are references into it, which dangle once the vector is collected.
      */
     public static List<Tensor> parameters(org.bytedeco.pytorch.Module module) {
-        TensorVector v = module.parameters(true);
-        List<Tensor> out = new java.util.ArrayList<>();
-        for (long i = 0; i < v.size(); i++) {
-            Tensor p = new Tensor(v.get(i));
+        return new java.util.ArrayList<>(namedParameters(module).values());
+    }
+
+    /** The same by name, in the module's order ({@code parameters()} is {@code named_parameters()}'s values). */
+    public static Map<String, Tensor> namedParameters(org.bytedeco.pytorch.Module module) {
+        var dict = module.named_parameters(true);
+        Map<String, Tensor> out = new LinkedHashMap<>();
+        for (long i = 0; i < dict.size(); i++) {
+            Tensor p = new Tensor(dict.get(i).value()); // an owned handle: the dict's entries dangle once it goes
             if (p.requires_grad()) {
-                out.add(p);
+                out.put(dict.get(i).key().getString(), p);
             }
         }
         return out;
@@ -126,6 +131,21 @@ public final class ParallelBackward {
             }
         }
         return new Result(terms, finite);
+    }
+
+    /**
+     * One optimiser step as the training benchmarks time it: clear the gradients, {@link #run} the micro-batches'
+     * losses side by side, step {@code opt}.
+     *
+     * @throws IllegalStateException when a loss is not finite (a benchmark has no use for a skipped step)
+     */
+    public static void step(FusedAdamW opt, List<Tensor> params, int micros, IntFunction<Tensor> lossOf) {
+        opt.zeroGrad();
+        Result r = run(params, micros, m -> Map.of("loss", lossOf.apply(m)));
+        opt.step();
+        if (!r.finite()) {
+            throw new IllegalStateException("non-finite loss in the benchmark step");
+        }
     }
 
     /** The micro-batches in turn on the calling thread, each {@code backward()} adding into the gradients. */

@@ -211,14 +211,9 @@ public final class Trainer {
 
     private static void collectParameters(
             Module model, List<Tensor> params, Map<String, Tensor> decay, Map<String, Tensor> noDecay) {
-        var named = model.named_parameters(true);
-        for (long i = 0; i < named.size(); i++) {
-            Tensor p = new Tensor(named.get(i).value()); // an owned handle: the dict goes with 'named'
-            if (!p.requires_grad()) {
-                continue;
-            }
-            params.add(p);
-            (p.dim() >= 2 ? decay : noDecay).put(named.get(i).key().getString(), p);
+        for (var e : ParallelBackward.namedParameters(model).entrySet()) {
+            params.add(e.getValue());
+            (e.getValue().dim() >= 2 ? decay : noDecay).put(e.getKey(), e.getValue());
         }
     }
 

@@ -62,7 +62,7 @@ public final class VecsetTrainTask implements TrainTask, AutoCloseable {
         this.validator = new VecsetValidator(
                 batcher,
                 Dataset.spread(held, settings.validationShapes()),
-                new SurfaceExtraction.Options(settings.validationResolution(), 1.01, true, 0.01, 0),
+                SurfaceExtraction.Options.defaults().withResolution(settings.validationResolution()),
                 MetricsOptions.defaults().withPoints(settings.metricsPoints()));
     }
 

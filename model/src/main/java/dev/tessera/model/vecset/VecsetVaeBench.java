@@ -12,7 +12,6 @@ import dev.tessera.model.train.FusedAdamW;
 import dev.tessera.model.train.ParallelBackward;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.SplittableRandom;
 import org.bytedeco.pytorch.Generator;
 import org.bytedeco.pytorch.Tensor;
@@ -111,16 +110,12 @@ public final class VecsetVaeBench {
             long[] step = {0};
             return time(warmup, reps, () -> {
                 long st = step[0]++;
-                opt.zeroGrad();
-                var result = ParallelBackward.run(params, micros, m -> {
-                    VecsetBatch mb = slice(batch, m * per, per);
-                    return Map.of(
-                            "loss", vae.losses(mb, 1e-3, Rng.cpu(st * 64 + m)).loss());
-                });
-                opt.step();
-                if (!result.finite()) {
-                    throw new IllegalStateException("non-finite loss in the benchmark step");
-                }
+                ParallelBackward.step(
+                        opt,
+                        params,
+                        micros,
+                        m -> vae.losses(slice(batch, m * per, per), 1e-3, Rng.cpu(st * 64 + m))
+                                .loss());
             });
         } finally {
             opt.close();

@@ -68,10 +68,22 @@ public final class VecsetValidator {
 
     /** The metrics averaged over the held-out samples ({@code shapes}: how many; mesh metrics over those with one). */
     public Map<String, Double> validate(ShapeVae vae) throws IOException {
+        List<Map<String, Double>> perShape = new java.util.ArrayList<>();
+        for (String id : ids) {
+            perShape.add(evaluate(vae, id).metrics());
+        }
+        Map<String, Double> out = new LinkedHashMap<>();
+        out.put("shapes", (double) ids.size());
+        out.putAll(mean(perShape));
+        return out;
+    }
+
+    /** Each metric averaged over the shapes that have a finite value of it, in first-seen order. */
+    public static Map<String, Double> mean(List<Map<String, Double>> perShape) {
         Map<String, Double> sum = new LinkedHashMap<>();
         Map<String, Integer> count = new HashMap<>();
-        for (String id : ids) {
-            for (var e : evaluate(vae, id).metrics().entrySet()) {
+        for (Map<String, Double> m : perShape) {
+            for (var e : m.entrySet()) {
                 if (Double.isFinite(e.getValue())) {
                     sum.merge(e.getKey(), e.getValue(), Double::sum);
                     count.merge(e.getKey(), 1, Integer::sum);
@@ -79,7 +91,6 @@ public final class VecsetValidator {
             }
         }
         Map<String, Double> out = new LinkedHashMap<>();
-        out.put("shapes", (double) ids.size());
         sum.forEach((k, v) -> out.put(k, v / count.get(k)));
         return out;
     }
