@@ -9,7 +9,9 @@ package dev.tessera.geometry;
  *       clipped per grid row to the slab {@code |n·(p − a)| ≤ b} around its plane, and keeps at each the nearest
  *       triangle so far (exact point–triangle distance; ties go to the lower triangle index). Every point whose
  *       distance to the surface is at most {@code b} is thus exact. Parallel over slabs of x, each triangle listed
- *       in the slabs its box touches.
+ *       in the slabs its box touches. Where the boxes hold more than {@value #QUERY_RATIO} points per grid point
+ *       (the coarse grids below, for a fine mesh), the triangles only mark those points and a tree query finds each
+ *       one's nearest triangle: far fewer exact distances than every triangle at every point of its box.
  *   <li><b>Propagation.</b> Outside the band, each point is offered its neighbours' nearest triangles and adopts
  *       one when its exact distance to it is smaller (the closest-triangle fast sweeping of Tsai 2002 and of
  *       Bridson's level-set construction). The sweeps go one axis at a time, forward then backward: along z from the
@@ -51,6 +53,13 @@ final class ClosestTriangleSweep {
 
     /** Points along each axis per parallel task of the band pass. */
     private static final int SLAB = 4;
+
+    /**
+     * The band is found by tree queries at the points of the triangles' bands, rather than by evaluating every
+     * triangle at the points of its band, when the triangles' grown boxes hold more than this many points per grid
+     * point: on the coarse grids of a fine mesh, where each band point lies in the boxes of many triangles.
+     */
+    static final double QUERY_RATIO = 100;
 
     /** Distances and nearest (leaf-order) triangles of a grid. */
     record Result(float[] distance, int[] triangle, double band) {}
@@ -101,10 +110,18 @@ final class ClosestTriangleSweep {
         int slabs = Parallel.chunks(nx, SLAB);
         int[] lo = new int[f], hi = new int[f];
         int[] count = new int[slabs + 1];
+        double boxPoints = 0; // the splat's work: points in the triangles' grown boxes
         for (int i = 0; i < f; i++) {
             int o = 9 * i;
             double x0 = Math.min(t[o], Math.min(t[o + 3], t[o + 6])) - band;
             double x1 = Math.max(t[o], Math.max(t[o + 3], t[o + 6])) + band;
+            double sy = Math.max(t[o + 1], Math.max(t[o + 4], t[o + 7]))
+                    - Math.min(t[o + 1], Math.min(t[o + 4], t[o + 7]))
+                    + 2 * band;
+            double sz = Math.max(t[o + 2], Math.max(t[o + 5], t[o + 8]))
+                    - Math.min(t[o + 2], Math.min(t[o + 5], t[o + 8]))
+                    + 2 * band;
+            boxPoints += ((x1 - x0) / hx + 1) * (sy / hy + 1) * (sz / hz + 1);
             int a = Math.max(0, (int) Math.ceil((x0 - bounds.minX()) / hx));
             int b = Math.min(nx - 1, (int) Math.floor((x1 - bounds.minX()) / hx));
             if (x1 < bounds.minX() || x0 > bounds.maxX() || a > b) {
@@ -131,13 +148,45 @@ final class ClosestTriangleSweep {
                 list[fill[s]++] = i;
             }
         }
+        // where each band point would meet many triangles (coarse grids of fine meshes), mark the band and query the
+        // tree there instead
+        byte[] mark = boxPoints > QUERY_RATIO * total ? new byte[total] : null;
         Parallel.forEach(slabs, s -> {
             int i0 = s * SLAB, i1 = Math.min(nx, i0 + SLAB) - 1;
             for (int q = count[s]; q < count[s + 1]; q++) {
                 int i = list[q];
-                splat(bvh, i, Math.max(lo[i], i0), Math.min(hi[i], i1), xs, ys, zs, bounds, hy, hz, band, dist, tri);
+                splat(
+                        bvh,
+                        i,
+                        Math.max(lo[i], i0),
+                        Math.min(hi[i], i1),
+                        xs,
+                        ys,
+                        zs,
+                        bounds,
+                        hy,
+                        hz,
+                        band,
+                        dist,
+                        tri,
+                        mark);
             }
         });
+        if (mark != null) {
+            Parallel.forEach(nx, i -> {
+                Bvh.Scratch sc = bvh.scratch();
+                for (int j = 0, q = i * ny * nz; j < ny; j++) {
+                    int hint = -1;
+                    for (int k = 0; k < nz; k++, q++) {
+                        if (mark[q] != 0) {
+                            hint = bvh.nearest(xs[i], ys[j], zs[k], hint, sc);
+                            dist[q] = sc.best2;
+                            tri[q] = hint;
+                        }
+                    }
+                }
+            });
+        }
         Parallel.forEach(Parallel.chunks(total, 1 << 16), c -> {
             for (int q = c << 16, end = Math.min(total, q + (1 << 16)); q < end; q++) {
                 dist[q] = (float) Math.sqrt(dist[q]);
@@ -580,7 +629,8 @@ final class ClosestTriangleSweep {
             double hz,
             double band,
             float[] dist,
-            int[] tri) {
+            int[] tri,
+            byte[] mark) {
         float[] t = bvh.tri;
         int o = 9 * i;
         int ny = ys.length, nz = zs.length;
@@ -626,6 +676,12 @@ final class ClosestTriangleSweep {
                     }
                 }
                 int base = (gi * ny + gj) * nz;
+                if (mark != null) {
+                    if (ka <= kb) {
+                        java.util.Arrays.fill(mark, base + ka, base + kb + 1, (byte) 1);
+                    }
+                    continue;
+                }
                 for (int gk = ka; gk <= kb; gk++) {
                     float d = PointTriangleDistance.squared(x, y, zs[gk], bvh.pre, PointTriangleDistance.PREPARED * i);
                     int q = base + gk;
