@@ -28,6 +28,25 @@ public final class SparseStructureVaeTask extends DatasetVaeTask {
         this.vae = vae;
     }
 
+    /**
+     * The mean occupancy of up to {@code shapes} training samples spread over the sorted ids, clamped to
+     * {@code [1e-4, 0.5]}: the prior {@link SparseStructureDecoder#initOutputPrior} starts a new run from.
+     */
+    public double occupancyPrior(int shapes) throws IOException {
+        List<String> ids = new java.util.ArrayList<>(train.ids());
+        java.util.Collections.sort(ids);
+        int r = vae.config().resolution();
+        double sum = 0;
+        List<String> chosen = Dataset.spread(ids, shapes);
+        for (String id : chosen) {
+            for (float v : SparseSamples.occupancy(train, id, r)) {
+                sum += v;
+            }
+        }
+        double mean = sum / ((double) chosen.size() * r * r * r);
+        return Math.min(0.5, Math.max(1e-4, mean));
+    }
+
     /** The occupancies of the given samples as {@code [B, 1, R, R, R]}. */
     public Tensor batch(Dataset ds, List<String> ids) throws IOException {
         int r = vae.config().resolution();

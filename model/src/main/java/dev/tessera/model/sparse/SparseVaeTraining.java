@@ -26,6 +26,9 @@ public final class SparseVaeTraining {
     /** The task's settings file in a run directory. */
     public static final String SETTINGS = "sparse.json";
 
+    /** Training shapes whose mean occupancy sets a new sparse-structure decoder's output prior. */
+    static final int PRIOR_SHAPES = 16;
+
     private SparseVaeTraining() {}
 
     /** The sparse VAE families, by their command-line names. */
@@ -141,6 +144,10 @@ public final class SparseVaeTraining {
                         MetricsOptions.defaults().withPoints(plan.settings().metricsPoints()));
         };
         task.check(s.train().ids().get(0));
+        if (task instanceof SparseStructureVaeTask ss) {
+            // a resumed run loads its weights over this
+            ss.vae().decoder().initOutputPrior(ss.occupancyPrior(PRIOR_SHAPES));
+        }
         return task;
     }
 

@@ -145,6 +145,40 @@ class SparseVaeTaskTest {
     }
 
     @Test
+    void aNewDecoderStartsAtTheTrainingVoxelsOccupancy() throws Exception {
+        Dataset.Split s = split();
+        SparseStructureVae vae = new SparseStructureVae(SparseStructureVaeConfig.tiny(), Rng.cpu(3));
+        SparseStructureVaeTask task = new SparseStructureVaeTask(vae, s.train(), s.validation(), 4, 2);
+        List<String> ids = s.train().ids().stream().sorted().toList();
+        double truth;
+        try (var scope = new dev.tessera.model.StepScope()) {
+            truth = task.batch(s.train(), ids).mean().item_double(); // the surface voxels' share of the 16³ grids
+        }
+        double p = task.occupancyPrior(16);
+        assertThat(p)
+                .isCloseTo(truth, org.assertj.core.data.Offset.offset(1e-6))
+                .isBetween(0.01, 0.5);
+
+        try (var scope = new dev.tessera.model.StepScope();
+                var ng = new org.bytedeco.pytorch.NoGradGuard()) {
+            vae.eval();
+            int r = vae.config().latentResolution();
+            org.bytedeco.pytorch.Tensor z =
+                    Rng.randn(Rng.cpu(4), 2, vae.config().latentChannels(), r, r, r); // [2, 8, r, r, r]
+            double before = vae.decoder().forward(z).sigmoid().mean().item_double();
+            vae.decoder().initOutputPrior(p);
+            double after = vae.decoder().forward(z).sigmoid().mean().item_double();
+            System.out.printf(
+                    "untrained decoder's mean occupancy: %.3f, with the prior %.3f: %.3f%n", before, p, after);
+            assertThat(before).isBetween(0.3, 0.7);
+            assertThat(after).isBetween(0.5 * p, 2 * p);
+        }
+        assertThatThrownBy(() -> vae.decoder().initOutputPrior(1.0))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("(0, 1)");
+    }
+
+    @Test
     void batchesAndValidationShapesDoNotDependOnTheManifestOrder() throws IOException {
         // prep's workers append to the manifest as they finish, so its order varies between runs and machines (a CI
         // run trained on other shapes than a local run of the same commit); the same seed must draw the same shapes
