@@ -289,7 +289,9 @@ public final class ContactSheet {
                 BitmapFont.draw(sheet, w, h, tx, ty, text, layout.labelScale(), ink);
             }
         }
-        BufferedImage out = new BufferedImage(w, h, BufferedImage.TYPE_INT_ARGB);
+        // an opaque sheet needs no alpha channel: its PNG is about a quarter smaller
+        BufferedImage out =
+                new BufferedImage(w, h, bg.transparent() ? BufferedImage.TYPE_INT_ARGB : BufferedImage.TYPE_INT_RGB);
         out.setRGB(0, 0, w, h, sheet, 0, w);
         return out;
     }

@@ -940,12 +940,13 @@ public final class Renderer {
 
         /**
          * Composes foreground values (linear light if {@code linear}, else already-encoded values in [0, 1]) with
-         * the coverage over the background into an ARGB image.
+         * the coverage over the background into an image (ARGB on a transparent background, RGB on a solid one).
          */
         private BufferedImage compose(float[] fg, boolean linear) {
-            BufferedImage img = new BufferedImage(width, height, BufferedImage.TYPE_INT_ARGB);
-            int[] argb = new int[width * height];
             boolean transparent = background.transparent();
+            BufferedImage img = new BufferedImage(
+                    width, height, transparent ? BufferedImage.TYPE_INT_ARGB : BufferedImage.TYPE_INT_RGB);
+            int[] argb = new int[width * height];
             Srgb bg = background.color();
             float[] bgLin = bg.linear();
             double[] bgEnc = {bg.r(), bg.g(), bg.b()};

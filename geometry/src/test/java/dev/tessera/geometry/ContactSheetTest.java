@@ -25,6 +25,7 @@ class ContactSheetTest {
         assertThat(sheet.getHeight()).isEqualTo(l.height());
         // the white gap, the ninth (empty) cell, and ink in a caption strip
         assertThat(sheet.getRGB(1, 1)).isEqualTo(0xFFFFFFFF);
+        assertThat(sheet.getColorModel().hasAlpha()).as("an opaque sheet carries no alpha").isFalse();
         assertThat(sheet.getRGB(l.cellX(8) + 32, l.cellY(8) + 32)).isEqualTo(0xFFFFFFFF);
         int ink = 0;
         for (int y = l.cellY(0) + 64; y < l.cellY(0) + 64 + l.labelHeight(); y++) {
@@ -57,6 +58,7 @@ class ContactSheetTest {
                 .withRender(RenderOptions.of(48, 48).withBackground(Background.TRANSPARENT));
         BufferedImage sheet = ContactSheet.orbit(TORUS, 4, 10, 35, o);
         assertThat(sheet.getWidth()).isEqualTo(96);
+        assertThat(sheet.getColorModel().hasAlpha()).isTrue();
         for (int i = 0; i < 4; i++) {
             int x0 = (i % 2) * 48, y0 = (i / 2) * 48;
             for (int k = 0; k < 48; k++) {
