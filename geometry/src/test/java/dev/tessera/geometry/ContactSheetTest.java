@@ -25,7 +25,9 @@ class ContactSheetTest {
         assertThat(sheet.getHeight()).isEqualTo(l.height());
         // the white gap, the ninth (empty) cell, and ink in a caption strip
         assertThat(sheet.getRGB(1, 1)).isEqualTo(0xFFFFFFFF);
-        assertThat(sheet.getColorModel().hasAlpha()).as("an opaque sheet carries no alpha").isFalse();
+        assertThat(sheet.getColorModel().hasAlpha())
+                .as("an opaque sheet carries no alpha")
+                .isFalse();
         assertThat(sheet.getRGB(l.cellX(8) + 32, l.cellY(8) + 32)).isEqualTo(0xFFFFFFFF);
         int ink = 0;
         for (int y = l.cellY(0) + 64; y < l.cellY(0) + 64 + l.labelHeight(); y++) {
