@@ -124,13 +124,6 @@ final class ClosestTriangleSweep {
             int o = 9 * i;
             double x0 = Math.min(t[o], Math.min(t[o + 3], t[o + 6])) - band;
             double x1 = Math.max(t[o], Math.max(t[o + 3], t[o + 6])) + band;
-            double sy = Math.max(t[o + 1], Math.max(t[o + 4], t[o + 7]))
-                    - Math.min(t[o + 1], Math.min(t[o + 4], t[o + 7]))
-                    + 2 * band;
-            double sz = Math.max(t[o + 2], Math.max(t[o + 5], t[o + 8]))
-                    - Math.min(t[o + 2], Math.min(t[o + 5], t[o + 8]))
-                    + 2 * band;
-            boxPoints += ((x1 - x0) / hx + 1) * (sy / hy + 1) * (sz / hz + 1);
             int a = Math.max(0, (int) Math.ceil((x0 - bounds.minX()) / hx));
             int b = Math.min(nx - 1, (int) Math.floor((x1 - bounds.minX()) / hx));
             if (x1 < bounds.minX() || x0 > bounds.maxX() || a > b) {
@@ -138,6 +131,13 @@ final class ClosestTriangleSweep {
                 hi[i] = 0;
                 continue;
             }
+            double sy = Math.max(t[o + 1], Math.max(t[o + 4], t[o + 7]))
+                    - Math.min(t[o + 1], Math.min(t[o + 4], t[o + 7]))
+                    + 2 * band;
+            double sz = Math.max(t[o + 2], Math.max(t[o + 5], t[o + 8]))
+                    - Math.min(t[o + 2], Math.min(t[o + 5], t[o + 8]))
+                    + 2 * band;
+            boxPoints += (b - a + 1) * (sy / hy + 1) * (sz / hz + 1);
             lo[i] = a;
             hi[i] = b;
             for (int s = a / SLAB; s <= b / SLAB; s++) {

@@ -129,6 +129,43 @@ class MeshDistanceTest {
         assertThat(off).isLessThan(exact.length / 10);
     }
 
+    /**
+     * A mesh much finer than the grid (81 920 faces, 37³ points: each band point lies in the grown boxes of hundreds
+     * of triangles) takes its band from tree queries at the points the triangles mark: every point within the band
+     * must still be exact, and every other point of the band grid +∞.
+     */
+    @Test
+    void bandFoundByTreeQueriesIsExact() {
+        TriangleMesh sphere = DistanceFixtures.icosphere(0.7, 6);
+        MeshDistance md = MeshDistance.of(sphere);
+        int r = 37;
+        Aabb box = new Aabb(-1, -0.9, -0.8, 1.1, 1, 0.9);
+        DenseGrid band = md.unsignedBand(box, r, MeshDistance.BAND_CELLS);
+        double h = Math.max(band.spacingX(), Math.max(band.spacingY(), band.spacingZ()));
+        float[] pts = new float[3 * r * r * r];
+        for (int i = 0; i < r; i++) {
+            for (int j = 0; j < r; j++) {
+                for (int k = 0; k < r; k++) {
+                    int o = 3 * ((i * r + j) * r + k);
+                    pts[o] = (float) band.x(i);
+                    pts[o + 1] = (float) band.y(j);
+                    pts[o + 2] = (float) band.z(k);
+                }
+            }
+        }
+        float[] exact = md.unsigned(pts);
+        int inBand = 0;
+        for (int n = 0; n < exact.length; n++) {
+            if (exact[n] <= MeshDistance.BAND_CELLS * h * (1 - 1e-6)) {
+                inBand++;
+                assertThat(band.get(n)).as("band point %d", n).isCloseTo(exact[n], within(1e-6f));
+            } else if (exact[n] > MeshDistance.BAND_CELLS * h * (1 + 1e-6)) {
+                assertThat(band.get(n)).as("point %d outside the band", n).isEqualTo(Float.POSITIVE_INFINITY);
+            }
+        }
+        assertThat(inBand).isGreaterThan(5000);
+    }
+
     @Test
     void gridWhoseBoxCutsTheMeshIsStillExactNearTheFaces() {
         TriangleMesh sphere = DistanceFixtures.icosphere(1, 3);
