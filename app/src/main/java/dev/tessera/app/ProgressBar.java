@@ -17,6 +17,9 @@ final class ProgressBar implements Progress {
     private long total;
     private long done;
     private long startNanos;
+    /** Units finished before this run of the job (a resumed training run): not counted in the rate. */
+    private long before;
+
     private long lastDraw;
     private int lastDecile = -1;
     private String note;
@@ -44,9 +47,15 @@ final class ProgressBar implements Progress {
 
     @Override
     public synchronized void start(String task, long total) {
+        start(task, total, 0);
+    }
+
+    @Override
+    public synchronized void start(String task, long total, long done) {
         this.task = task;
         this.total = total;
-        this.done = 0;
+        this.done = done;
+        this.before = done;
         this.note = null;
         this.startNanos = System.nanoTime();
         this.lastDraw = 0;
@@ -93,7 +102,7 @@ final class ProgressBar implements Progress {
 
     String line(long now) {
         double elapsed = (now - startNanos) / 1e9;
-        double rate = elapsed > 0 ? done / elapsed : 0;
+        double rate = elapsed > 0 ? (done - before) / elapsed : 0;
         StringBuilder sb = new StringBuilder(task);
         if (total > 0) {
             int width = 24;
@@ -111,7 +120,7 @@ final class ProgressBar implements Progress {
                 "  %s/s",
                 rate >= 10 ? String.format(Locale.ROOT, "%.0f", rate) : String.format(Locale.ROOT, "%.2f", rate)));
         sb.append("  ").append(elapsedString(elapsed));
-        if (total > 0 && done > 0 && done < total) {
+        if (total > 0 && done > before && done < total) {
             sb.append("  ETA ").append(elapsedString((total - done) / rate));
         }
         if (note != null) {

@@ -30,7 +30,16 @@ final class StagedProgress implements Progress {
 
     @Override
     public synchronized void start(String task, long total) {
-        bar.start(task == null || task.isEmpty() || task.equals(name) ? label() : label() + ": " + task, total);
+        bar.start(title(task), total);
+    }
+
+    @Override
+    public synchronized void start(String task, long total, long done) {
+        bar.start(title(task), total, done);
+    }
+
+    private String title(String task) {
+        return task == null || task.isEmpty() || task.equals(name) ? label() : label() + ": " + task;
     }
 
     @Override

@@ -8,6 +8,15 @@ public interface Progress {
     /** A job of {@code total} units named {@code task} starts. */
     void start(String task, long total);
 
+    /**
+     * A job of {@code total} units named {@code task} resumes with {@code done} of them finished earlier (a resumed
+     * training run): rates and estimates count only the units done from now on.
+     */
+    default void start(String task, long total, long done) {
+        start(task, total);
+        advance(done, null);
+    }
+
     /** {@code done} units are finished; {@code note} is an optional short status (e.g. the last loss). */
     void advance(long done, String note);
 

@@ -120,8 +120,7 @@ public final class Trainer {
         Path lastCheckpoint = latest;
         Map<String, Double> lastValidation = Map.of();
         double lastLoss = Double.NaN;
-        progress.start("train", options.steps());
-        progress.advance(start, null);
+        progress.start("train", options.steps(), start);
         long tStep = System.nanoTime();
         try {
             for (long step = start; step < options.steps(); step++) {
