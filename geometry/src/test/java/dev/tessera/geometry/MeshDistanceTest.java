@@ -98,17 +98,7 @@ class MeshDistanceTest {
         DenseGrid ug = md.unsignedGrid(box, r);
         DenseGrid sg = md.signedGrid(box, r);
         double h = Math.max(ug.spacingX(), Math.max(ug.spacingY(), ug.spacingZ()));
-        float[] pts = new float[3 * r * r * r];
-        for (int i = 0; i < r; i++) {
-            for (int j = 0; j < r; j++) {
-                for (int k = 0; k < r; k++) {
-                    int o = 3 * ((i * r + j) * r + k);
-                    pts[o] = (float) ug.x(i);
-                    pts[o + 1] = (float) ug.y(j);
-                    pts[o + 2] = (float) ug.z(k);
-                }
-            }
-        }
+        float[] pts = points(ug);
         float[] exact = md.unsigned(pts);
         float[] w = md.windingNumber(pts);
         int off = 0;
@@ -142,17 +132,7 @@ class MeshDistanceTest {
         Aabb box = new Aabb(-1, -0.9, -0.8, 1.1, 1, 0.9);
         DenseGrid band = md.unsignedBand(box, r, MeshDistance.BAND_CELLS);
         double h = Math.max(band.spacingX(), Math.max(band.spacingY(), band.spacingZ()));
-        float[] pts = new float[3 * r * r * r];
-        for (int i = 0; i < r; i++) {
-            for (int j = 0; j < r; j++) {
-                for (int k = 0; k < r; k++) {
-                    int o = 3 * ((i * r + j) * r + k);
-                    pts[o] = (float) band.x(i);
-                    pts[o + 1] = (float) band.y(j);
-                    pts[o + 2] = (float) band.z(k);
-                }
-            }
-        }
+        float[] pts = points(band);
         float[] exact = md.unsigned(pts);
         int inBand = 0;
         for (int n = 0; n < exact.length; n++) {
@@ -164,6 +144,23 @@ class MeshDistanceTest {
             }
         }
         assertThat(inBand).isGreaterThan(5000);
+    }
+
+    /** The grid's points as {@code [x, y, z, …]} in its index order. */
+    private static float[] points(DenseGrid g) {
+        int nx = g.nx(), ny = g.ny(), nz = g.nz();
+        float[] pts = new float[3 * nx * ny * nz];
+        for (int i = 0; i < nx; i++) {
+            for (int j = 0; j < ny; j++) {
+                for (int k = 0; k < nz; k++) {
+                    int o = 3 * ((i * ny + j) * nz + k);
+                    pts[o] = (float) g.x(i);
+                    pts[o + 1] = (float) g.y(j);
+                    pts[o + 2] = (float) g.z(k);
+                }
+            }
+        }
+        return pts;
     }
 
     @Test

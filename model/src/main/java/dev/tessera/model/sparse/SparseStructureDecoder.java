@@ -78,7 +78,8 @@ public final class SparseStructureDecoder extends Module {
      * Sets the output bias to the log-odds of an occupancy prior {@code p} (the prior-probability initialisation of
      * RetinaNet, Lin et al. 2017), so that an untrained decoder predicts about {@code p} everywhere instead of ½.
      * Surface voxels fill a few per cent of a grid; from ½, the BCE first drives every logit far below 0, where the
-     * dice term has no gradient, and training sits in the "all empty" state for hundreds of steps.
+     * dice term has no gradient. Measured: it speeds up 32³ training; at 64³ the "all empty" plateau of about 300
+     * steps stays ({@code docs/results.md}).
      *
      * @throws IllegalArgumentException unless {@code 0 < p < 1}
      */
