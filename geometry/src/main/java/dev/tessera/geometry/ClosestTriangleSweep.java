@@ -215,8 +215,10 @@ final class ClosestTriangleSweep {
             seedFaces(bvh, nx, ny, nz, xs, ys, zs, dist, tri);
         }
 
-        // --- propagation: z lines, then y with the 3 nearest points of the previous row, then x with the 9 nearest
-        // points of the previous plane; forward and backward. Planes of the x pass go one after the other (each
+        // --- propagation: z lines, then y with the 3 nearest points of the previous row, then x with the 5 nearest
+        // points of the previous plane (the same row's 3 and the middle points of the rows beside it: the 4 corner
+        // points of a 3 × 3 stencil cost 15–30 % of the grid's time for half of its 0.002 h mean error, measured on
+        // the bunny at 256³); forward and backward. Planes of the x pass go one after the other (each
         // reads its predecessor), chunks of rows within a plane in parallel (xPass), so the result does not depend
         // on the threads.
         float fb = (float) band;
@@ -461,7 +463,7 @@ final class ClosestTriangleSweep {
         /**
          * Offers each point of row {@code row} the triangles of the source row starting at {@code src} (points
          * {@code k − 1, k, k + 1}) and, when {@code up} and {@code down} are not 0, of the source rows at those
-         * offsets: 3 or 9 neighbours.
+         * offsets, only their middle points: 3 or 5 neighbours.
          */
         void row(
                 int row,
@@ -476,7 +478,7 @@ final class ClosestTriangleSweep {
                 boolean midSeen,
                 boolean sideSeen) {
             int base = row * nz;
-            boolean nine = up != 0 || down != 0;
+            boolean sides = up != 0 || down != 0;
             boolean changed = false;
             int[] cand = this.cand;
             for (int k = 0; k < nz; k++) {
@@ -490,9 +492,9 @@ final class ClosestTriangleSweep {
                 int c = src + k;
                 boolean kOdd = (k & 1) == 1;
                 int count = gather(c, left, right, 3, tn, dn, reach, 0, midSeen, kOdd);
-                if (nine) {
-                    count = gather(c + up, left, right, 0, tn, dn, reach, count, sideSeen, kOdd);
-                    count = gather(c + down, left, right, 6, tn, dn, reach, count, sideSeen, kOdd);
+                if (sides) {
+                    count = take(c + up, reach[1], tn, dn, count, sideSeen);
+                    count = take(c + down, reach[7], tn, dn, count, sideSeen);
                 }
                 if (count == 0) {
                     continue;
