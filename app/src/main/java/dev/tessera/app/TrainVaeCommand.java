@@ -194,10 +194,7 @@ final class TrainVaeCommand implements Callable<Integer> {
         }
         PrintWriter o = spec.commandLine().getOut();
         VecsetTraining.Plan plan = VecsetTraining.onCores(resume ? resumePlan() : newPlan());
-        Dataset dataset = Dataset.open(data);
-        if (dataset.size() == 0) {
-            throw new IllegalArgumentException(data + " has no prepared sample (run 'tessera prep' first)");
-        }
+        Dataset dataset = openDataset();
         o.printf(
                 Locale.ROOT,
                 "train-vae: vecset %s, %d shapes, %d steps, batch %d × %d, lr %.3g → %s%n",
@@ -209,17 +206,28 @@ final class TrainVaeCommand implements Callable<Integer> {
                 plan.options().lr(),
                 out);
         o.flush();
-        Trainer.Result r;
+        report(o, train(() -> VecsetTraining.train(dataset, out, plan, resume, new ProgressBar(System.err))));
+        return Cli.OK;
+    }
+
+    private Dataset openDataset() throws java.io.IOException {
+        Dataset dataset = Dataset.open(data);
+        if (dataset.size() == 0) {
+            throw new IllegalArgumentException(data + " has no prepared sample (run 'tessera prep' first)");
+        }
+        return dataset;
+    }
+
+    /** Runs a training, turning a refused {@code --resume} into a usage error (exit 2, with the usage hint). */
+    private Trainer.Result train(java.util.concurrent.Callable<Trainer.Result> training) throws Exception {
         try {
-            r = VecsetTraining.train(dataset, out, plan, resume, new ProgressBar(System.err));
+            return training.call();
         } catch (IllegalStateException e) {
             if (e.getMessage() != null && e.getMessage().contains("--resume")) {
                 throw new ParameterException(spec.commandLine(), e.getMessage());
             }
             throw e;
         }
-        report(o, r);
-        return Cli.OK;
     }
 
     private void report(PrintWriter o, Trainer.Result r) {
@@ -261,10 +269,7 @@ final class TrainVaeCommand implements Callable<Integer> {
                     spec.commandLine(), String.join(", ", vecsetOnly) + " apply to the vecset VAE, not to " + model);
         }
         PrintWriter o = spec.commandLine().getOut();
-        Dataset dataset = Dataset.open(data);
-        if (dataset.size() == 0) {
-            throw new IllegalArgumentException(data + " has no prepared sample (run 'tessera prep' first)");
-        }
+        Dataset dataset = openDataset();
         SparseVaeTraining.Plan plan = resume ? sparseResumePlan(family) : sparsePlan(family, dataset);
         Dataset.Split split = SparseVaeTraining.split(dataset, plan.settings());
         o.printf(
@@ -284,16 +289,7 @@ final class TrainVaeCommand implements Callable<Integer> {
                 plan.options().lr(),
                 out);
         o.flush();
-        Trainer.Result r;
-        try {
-            r = SparseVaeTraining.train(dataset, out, plan, resume, new ProgressBar(System.err));
-        } catch (IllegalStateException e) {
-            if (e.getMessage() != null && e.getMessage().contains("--resume")) {
-                throw new ParameterException(spec.commandLine(), e.getMessage());
-            }
-            throw e;
-        }
-        report(o, r);
+        report(o, train(() -> SparseVaeTraining.train(dataset, out, plan, resume, new ProgressBar(System.err))));
         return Cli.OK;
     }
 
