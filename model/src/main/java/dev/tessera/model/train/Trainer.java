@@ -186,11 +186,13 @@ public final class Trainer {
                     line.put("seconds", seconds);
                     appendMetrics(line);
                 }
-                if ((options.validateEvery() > 0 && (step + 1) % options.validateEvery() == 0) || last) {
-                    lastValidation = validate(model, ema, step);
-                }
+                // the checkpoint first: a validation that fails (a decode out of memory, a killed process) must not
+                // take the steps since the previous checkpoint with it
                 if ((step + 1) % options.checkpointEvery() == 0 || last) {
                     lastCheckpoint = checkpoint(step, model, opt, ema);
+                }
+                if ((options.validateEvery() > 0 && (step + 1) % options.validateEvery() == 0) || last) {
+                    lastValidation = validate(model, ema, step);
                 }
                 progress.advance(step + 1, String.format(Locale.ROOT, "loss %.4g", lastLoss));
             }

@@ -30,6 +30,7 @@ class TrainerTest {
         final Mlp mlp = Mlp.timm(1, 32, 1, Activation.GELU, Rng.cpu(1));
         double poison = Double.NaN;
         long poisonStep = -1;
+        boolean failValidation;
 
         @Override
         public Module model() {
@@ -59,6 +60,9 @@ class TrainerTest {
 
         @Override
         public Map<String, Double> validate(long step) {
+            if (failValidation) {
+                throw new IllegalStateException("out of memory while decoding"); // as a decode too large would
+            }
             float[] x = new float[101];
             for (int i = 0; i <= 100; i++) {
                 x[i] = -1 + i / 50f;
@@ -124,6 +128,22 @@ class TrainerTest {
         }
         assertThat(Files.readAllBytes(dir.resolve("b/model.safetensors")))
                 .isEqualTo(Files.readAllBytes(dir.resolve("a/model.safetensors")));
+    }
+
+    @Test
+    void aValidationThatFailsKeepsTheCheckpointOfItsStep() throws Exception {
+        SineTask failing = new SineTask();
+        failing.failValidation = true;
+        TrainOptions o = options(12).withCheckpointEvery(6).withValidateEvery(6);
+        assertThatThrownBy(() -> new Trainer(failing, o, dir.resolve("v"), Progress.NONE).run(false))
+                .hasMessageContaining("out of memory");
+        // the checkpoint of step 5, the first validated step, was written before the validation failed
+        assertThat(Trainer.latestCheckpoint(dir.resolve("v")).getFileName().toString())
+                .isEqualTo("step-0000005");
+        // and the run goes on from it
+        Trainer.Result r = new Trainer(new SineTask(), o, dir.resolve("v"), Progress.NONE).run(true);
+        assertThat(r.steps()).isEqualTo(12);
+        assertThat(r.lastValidation()).containsKey("mse");
     }
 
     @Test
