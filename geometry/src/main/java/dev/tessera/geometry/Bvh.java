@@ -410,6 +410,8 @@ public final class Bvh {
         final int[] stack;
         final float[] key;
         final double[] bary = new double[3];
+        /** A batch chunk's query points, gathered in Morton order ({@link MortonOrder#gather}). */
+        final float[] points = new float[3 * CHUNK];
         /** Squared distance of the last {@link #nearest} answer. */
         float best2;
 
@@ -558,9 +560,12 @@ public final class Bvh {
             Scratch s = scratch();
             double[] b = s.bary;
             int hint = -1;
-            for (int k = c * CHUNK, end = Math.min(n, k + CHUNK); k < end; k++) {
-                int q = order[k];
-                float x = xyz[3 * q], y = xyz[3 * q + 1], z = xyz[3 * q + 2];
+            int from = c * CHUNK, end = Math.min(n, from + CHUNK);
+            float[] p = s.points;
+            MortonOrder.gather(xyz, order, from, end, p);
+            for (int k = from; k < end; k++) {
+                int q = order[k], j = 3 * (k - from);
+                float x = p[j], y = p[j + 1], z = p[j + 2];
                 int t = nearest(x, y, z, hint, s);
                 hint = t;
                 double d2 = PointTriangleDistance.closest(x, y, z, tri, 9 * t, b);
@@ -587,9 +592,12 @@ public final class Bvh {
         Parallel.forEach(Parallel.chunks(n, CHUNK), c -> {
             Scratch s = scratch();
             int hint = -1;
-            for (int k = c * CHUNK, end = Math.min(n, k + CHUNK); k < end; k++) {
-                int q = order[k];
-                int t = nearest(xyz[3 * q], xyz[3 * q + 1], xyz[3 * q + 2], hint, s);
+            int from = c * CHUNK, end = Math.min(n, from + CHUNK);
+            float[] p = s.points;
+            MortonOrder.gather(xyz, order, from, end, p);
+            for (int k = from; k < end; k++) {
+                int q = order[k], j = 3 * (k - from);
+                int t = nearest(p[j], p[j + 1], p[j + 2], hint, s);
                 hint = t;
                 dist[q] = (float) Math.sqrt(s.best2);
                 if (leafTriangles != null) {

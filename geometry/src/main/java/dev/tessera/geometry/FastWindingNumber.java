@@ -301,9 +301,12 @@ public final class FastWindingNumber {
         float[] out = new float[n];
         Parallel.forEach(Parallel.chunks(n, Bvh.CHUNK), c -> {
             int[] stack = new int[bvh.maxDepth + 4];
-            for (int k = c * Bvh.CHUNK, end = Math.min(n, k + Bvh.CHUNK); k < end; k++) {
-                int q = order[k];
-                out[q] = (float) evaluate(xyz[3 * q], xyz[3 * q + 1], xyz[3 * q + 2], stack);
+            int from = c * Bvh.CHUNK, end = Math.min(n, from + Bvh.CHUNK);
+            float[] p = new float[3 * (end - from)];
+            MortonOrder.gather(xyz, order, from, end, p);
+            for (int k = from; k < end; k++) {
+                int j = 3 * (k - from);
+                out[order[k]] = (float) evaluate(p[j], p[j + 1], p[j + 2], stack);
             }
         });
         return out;

@@ -120,9 +120,12 @@ public final class MeshDistance {
             int hint = -1;
             boolean anchored = false;
             double ax = 0, ay = 0, az = 0, ad = 0, aw = 0;
-            for (int k = c * Bvh.CHUNK, end = Math.min(n, k + Bvh.CHUNK); k < end; k++) {
-                int q = order[k];
-                float x = xyz[3 * q], y = xyz[3 * q + 1], z = xyz[3 * q + 2];
+            int from = c * Bvh.CHUNK, end = Math.min(n, from + Bvh.CHUNK);
+            float[] p = s.points;
+            MortonOrder.gather(xyz, order, from, end, p);
+            for (int k = from; k < end; k++) {
+                int q = order[k], j = 3 * (k - from);
+                float x = p[j], y = p[j + 1], z = p[j + 2];
                 hint = bvh.nearest(x, y, z, hint, s);
                 double d = Math.sqrt(s.best2);
                 boolean inside;

@@ -71,6 +71,20 @@ final class MortonOrder {
         return order;
     }
 
+    /**
+     * Copies the points {@code order[from .. to)} into {@code dst} (packed, from index 0). A batch loop reads its chunk's
+     * points through this first: the scattered reads then overlap one another, where inside a query loop each would
+     * stall the query that needs it (measured 5-10 % of a nearest-triangle batch).
+     */
+    static void gather(float[] xyz, int[] order, int from, int to, float[] dst) {
+        for (int k = from, j = 0; k < to; k++, j += 3) {
+            int q = 3 * order[k];
+            dst[j] = xyz[q];
+            dst[j + 1] = xyz[q + 1];
+            dst[j + 2] = xyz[q + 2];
+        }
+    }
+
     /** Spreads the low 10 bits of {@code v} to every third bit. */
     static int spread(int v) {
         v &= 1023;
