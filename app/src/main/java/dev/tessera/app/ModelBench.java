@@ -64,6 +64,8 @@ final class ModelBench implements Callable<Integer> {
         register(new Line(GridDitBench.NAME, GridDitBench::run, 2, 5));
         register(new Line(SparseSdfVaeBench.NAME, SparseSdfVaeBench::run, 1, 2));
         register(new Line(SparseSdfVaeBench.NAME_LOW_MEMORY, SparseSdfVaeBench::runLowMemory, 1, 2));
+        register(new Line(SparseSdfVaeBench.DECODE, (w, r) -> SparseSdfVaeBench.decode(false, w, r), 0, 1));
+        register(new Line(SparseSdfVaeBench.DECODE_LOW_MEMORY, (w, r) -> SparseSdfVaeBench.decode(true, w, r), 0, 1));
     }
 
     private static double cpu(String name) {
@@ -71,7 +73,10 @@ final class ModelBench implements Callable<Integer> {
             case VecSetDitBench.TRAIN, VecSetDitBench.SAMPLE -> VecSetDitBench.lastCpuMillis();
             case GridDitBench.NAME -> GridDitBench.lastCpuMillis();
             case SparseStructureVaeBench.NAME -> SparseStructureVaeBench.lastCpuMillis();
-            case SparseSdfVaeBench.NAME, SparseSdfVaeBench.NAME_LOW_MEMORY -> SparseSdfVaeBench.lastCpuMillis();
+            case SparseSdfVaeBench.NAME,
+                    SparseSdfVaeBench.NAME_LOW_MEMORY,
+                    SparseSdfVaeBench.DECODE,
+                    SparseSdfVaeBench.DECODE_LOW_MEMORY -> SparseSdfVaeBench.lastCpuMillis();
             case VecsetVaeBench.TRAIN, VecsetVaeBench.DECODE_DENSE, VecsetVaeBench.DECODE_HIERARCHICAL ->
                 VecsetVaeBench.lastCpuMillis();
             default -> Double.NaN;
@@ -169,7 +174,7 @@ final class ModelBench implements Callable<Integer> {
                     cpu(n),
                     decoding
                             ? "  " + VecsetVaeBench.lastNote()
-                            : n.startsWith(SparseSdfVaeBench.NAME) ? "  " + SparseSdfVaeBench.lastNote() : "");
+                            : n.startsWith("sparse_sdf_vae_256") ? "  " + SparseSdfVaeBench.lastNote() : "");
             out.flush();
         }
         if (!peers) {

@@ -72,6 +72,12 @@ final class ReconstructCommand implements Callable<Integer> {
             description = "Watertight remeshing grid, as prep's --resolution (default: ${DEFAULT-VALUE}).")
     int watertightResolution;
 
+    @Option(
+            names = "--max-memory",
+            paramLabel = "GiB",
+            description = "Sparse SDF: refuse a decode estimated to need more than this (default: half the RAM).")
+    Double maxMemory;
+
     @Option(names = "--normalized", description = "Keep the result in the normalised sample frame.")
     boolean normalized;
 
@@ -187,7 +193,17 @@ final class ReconstructCommand implements Callable<Integer> {
         }
         TriangleMesh source = MeshFiles.readSurface(mesh, "reconstruct");
         Torch.load();
+        if (maxMemory != null && !(maxMemory > 0)) {
+            throw new ParameterException(spec.commandLine(), "--max-memory must be positive, got " + maxMemory);
+        }
         org.bytedeco.pytorch.Module vae = SparseReconstruction.load(ckpt);
+        if (maxMemory != null) {
+            if (!(vae instanceof dev.tessera.model.sparse.SparseSdfVae sdf)) {
+                throw new ParameterException(
+                        spec.commandLine(), "--max-memory applies to sparse SDF VAEs; " + ckpt + " is not one");
+            }
+            sdf.withMaxDecodeBytes((long) (maxMemory * (1L << 30)));
+        }
         PrepOptions prep = PrepOptions.defaults().toBuilder()
                 .watertightResolution(watertightResolution)
                 .build();

@@ -206,6 +206,35 @@ class SparseTrainVaeCommandTest {
                 "--dense");
         assertThat(vecsetOnly.code()).isEqualTo(2);
         assertThat(vecsetOnly.err()).contains("--dense apply to vecset VAEs");
+
+        // a new model keeps every child: a 1 MiB budget refuses its decode with the estimate, and writes nothing
+        CliTest.Run tight = CliTest.run(
+                "reconstruct",
+                "--ckpt",
+                sdf.toString(),
+                "--mesh",
+                mesh.toString(),
+                "--out",
+                dir.resolve("tight.obj").toString(),
+                "--watertight-resolution",
+                "32",
+                "--max-memory",
+                "0.001");
+        assertThat(tight.code()).isEqualTo(1);
+        assertThat(tight.err()).contains("GiB, over the 0.00 GiB budget").contains("--max-memory");
+        assertThat(dir.resolve("tight.obj")).doesNotExist();
+        CliTest.Run zero = CliTest.run(
+                "reconstruct",
+                "--ckpt",
+                sdf.toString(),
+                "--mesh",
+                mesh.toString(),
+                "--out",
+                "z.obj",
+                "--max-memory",
+                "0");
+        assertThat(zero.code()).isEqualTo(2);
+        assertThat(zero.err()).contains("--max-memory must be positive");
     }
 
     @Test

@@ -1,5 +1,8 @@
 package dev.tessera.model;
 
+import java.util.List;
+import java.util.function.Function;
+import java.util.function.Supplier;
 import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.Tensor;
 
@@ -39,6 +42,37 @@ public final class StepScope implements AutoCloseable {
     public static void release(Tensor t) {
         if (t != null) {
             t.releaseReference();
+        }
+    }
+
+    /**
+     * Runs {@code work} in a scope of its own and keeps only the tensors {@code keep} lists from its result: every
+     * other temporary of the work is freed when it returns, the kept ones belong to the scope open around the call.
+     * For work without gradients, where nothing needs the temporaries afterwards.
+     */
+    public static <T> T only(Supplier<T> work, Function<T, List<Tensor>> keep) {
+        T result;
+        List<Tensor> kept;
+        try (StepScope s = new StepScope()) {
+            result = work.get();
+            kept = keep.apply(result);
+            kept.forEach(Tensor::retainReference);
+        }
+        handOver(kept);
+        return result;
+    }
+
+    /**
+     * Gives tensors retained with {@code retainReference} to the innermost scope open on this thread, which frees
+     * them when it closes; with no scope open they stay until the garbage collector's fallback frees them.
+     */
+    public static void handOver(List<Tensor> retained) {
+        PointerScope outer = PointerScope.getInnerScope();
+        if (outer != null) {
+            for (Tensor t : retained) {
+                outer.attach(t);
+                t.releaseReference();
+            }
         }
     }
 

@@ -1,5 +1,6 @@
 package dev.tessera.model.sparse;
 
+import dev.tessera.model.StepScope;
 import dev.tessera.model.Torch;
 import dev.tessera.model.nn.Init;
 import dev.tessera.model.nn.Layers;
@@ -102,6 +103,9 @@ public final class SparseSdfDecoder extends Module {
                     "the decoder needs " + upsamples.size() + " guide levels, got " + guides.size());
         }
         SparseTensor h = inputLayer.forward(z); // [N_L, c_L]
+        if (guides == null && !org.bytedeco.pytorch.GradMode.is_enabled()) {
+            return new Output(head(freeDecode(h, maxBytes)), List.of());
+        }
         List<SparseUpsampleBlock3d.Output> outs = new ArrayList<>();
         for (Module m : blocks) {
             if (m instanceof SparseUpsampleBlock3d up) {
@@ -113,9 +117,47 @@ public final class SparseSdfDecoder extends Module {
                 h = ((SparseResBlock3d) m).forward(h); // [N_l, c_l]
             }
         }
+        return new Output(head(h), outs);
+    }
+
+    /** The output layer: the normalised truncated SDF {@code [N_0, 1]} at the voxels of {@code h}. */
+    private SparseTensor head(SparseTensor h) {
         SparseTensor n = outNorm.forward(h); // [N_0, c_0]
         Tensor sdf = outLinear.forward(torch.silu(n.feats())).tanh(); // [N_0, 1]
-        return new Output(h.replace(sdf), outs);
+        return h.replace(sdf);
+    }
+
+    /**
+     * The blocks of a guide-less decode without gradients, each in its own scope: a block's temporaries are freed as
+     * soon as it ends and only its output (with its coordinate set's kernel maps) is held into the next, so the
+     * memory is that of the largest block, not the sum of all of them. The level outputs are not kept.
+     */
+    private SparseTensor freeDecode(SparseTensor h, long maxBytes) {
+        SparseTensor.Held held = null;
+        for (Module m : blocks) {
+            SparseTensor next;
+            SparseTensor.Held nextHeld;
+            try (StepScope s = new StepScope()) {
+                next = m instanceof SparseUpsampleBlock3d up
+                        ? up.forward(h, null, maxBytes).kept() // [N_l, c_l]
+                        : ((SparseResBlock3d) m).forward(h); // [N_l, c_l]
+                nextHeld = next.hold();
+            } catch (RuntimeException e) {
+                if (held != null) {
+                    held.close();
+                }
+                throw e;
+            }
+            if (held != null) {
+                held.close();
+            }
+            h = next;
+            held = nextHeld;
+        }
+        if (held != null) {
+            held.handOver();
+        }
+        return h;
     }
 
     public SparseSdfVaeConfig config() {

@@ -9,6 +9,7 @@ import dev.tessera.model.StepTimer;
 import dev.tessera.model.sparse.conv.ProcessMemory;
 import dev.tessera.model.sparse.conv.SparseConvolution;
 import dev.tessera.model.sparse.conv.SparseTensor;
+import dev.tessera.model.sparse.conv.SparseUpsampleBlock3d;
 import dev.tessera.model.train.FusedAdamW;
 import java.util.ArrayList;
 import java.util.List;
@@ -27,6 +28,12 @@ import org.bytedeco.pytorch.Generator;
 public final class SparseSdfVaeBench {
     /** The line name. */
     public static final String NAME = "sparse_sdf_vae_256_train_step";
+
+    /** A guide-less decode at 256³ ({@link #decode}). */
+    public static final String DECODE = "sparse_sdf_vae_256_decode";
+
+    /** The same decode with {@link SparseConvolution#setLowMemory} on. */
+    public static final String DECODE_LOW_MEMORY = "sparse_sdf_vae_256_decode_low_memory";
 
     /** The same step with {@link SparseConvolution#setLowMemory} on. */
     public static final String NAME_LOW_MEMORY = "sparse_sdf_vae_256_train_step_low_memory";
@@ -160,6 +167,59 @@ public final class SparseSdfVaeBench {
                 estimate / 1048576.0,
                 lowMemory ? " low_memory" : "",
                 algorithms);
+        return StepTimer.median(ms);
+    }
+
+    /**
+     * The {@value #DECODE} line: a guide-less decode ({@link SparseSdfVae#decode}, no gradients) of the same band's
+     * posterior mean by a new {@code bench()} model, whose occupancy heads keep nearly every child: the largest decode
+     * the latent allows, the case the decoder's memory estimate guards. The note gives the voxels kept, the peak
+     * resident set above the start and the decoder's estimate for its last level.
+     */
+    public static double decode(boolean lowMemory, int warmup, int reps) {
+        SparseSdfVaeConfig config = SparseSdfVaeConfig.bench();
+        Object[] b = band(
+                SyntheticShapes.field(ShapeClass.CHAIR, SyntheticShapes.shapeSeed(0, 0)), config.resolution(), 1.5);
+        SparseSdfVae vae = new SparseSdfVae(config, Rng.cpu(0));
+        boolean before = SparseConvolution.lowMemory();
+        SparseConvolution.setLowMemory(lowMemory);
+        double[] ms = new double[reps], cpu = new double[reps];
+        long kept = 0, base = 0;
+        try (StepScope outer = new StepScope();
+                org.bytedeco.pytorch.NoGradGuard ng = new org.bytedeco.pytorch.NoGradGuard()) {
+            SparseTensor x = vae.batch(List.of((int[]) b[0]), List.of((float[]) b[1]));
+            SparseSdfEncoder.Posterior p = vae.encode(x);
+            SparseTensor z = p.latent(p.gaussian().mean());
+            for (int i = 0; i < warmup + reps; i++) {
+                if (i == warmup) {
+                    System.gc();
+                    base = ProcessMemory.residentBytes();
+                    ProcessMemory.resetPeak();
+                }
+                long t0 = System.nanoTime(), c0 = StepTimer.processCpuNanos();
+                try (StepScope s = new StepScope()) {
+                    kept = vae.decode(z).size();
+                }
+                if (i >= warmup) {
+                    ms[i - warmup] = (System.nanoTime() - t0) / 1e6;
+                    cpu[i - warmup] = (StepTimer.processCpuNanos() - c0) / 1e6;
+                }
+            }
+        } finally {
+            SparseConvolution.setLowMemory(before);
+        }
+        long peak = ProcessMemory.peakBytes();
+        double estimate = kept * SparseUpsampleBlock3d.BYTES_PER_CHILD
+                + SparseUpsampleBlock3d.estimateBytes(kept, config.channels().get(0));
+        lastCpuMillis = StepTimer.median(cpu);
+        lastNote = String.format(
+                Locale.ROOT,
+                "voxels %d peak_rss %.0f MiB (above %.0f MiB before) decode_estimate %.0f MiB%s",
+                kept,
+                peak < 0 ? Double.NaN : (peak - base) / 1048576.0,
+                base / 1048576.0,
+                estimate / 1048576.0,
+                lowMemory ? " low_memory" : "");
         return StepTimer.median(ms);
     }
 

@@ -114,6 +114,43 @@ class SparseSdfVaeTest {
     }
 
     @Test
+    void aFreeDecodeWithoutGradientsRunsEachBlockInItsOwnScopeAndGivesTheSameSdf() {
+        SparseSdfVae vae = new SparseSdfVae(SparseSdfVaeConfig.tiny(), Rng.cpu(3));
+        try (NoGradGuard ng = new NoGradGuard()) { // a new output layer predicts 0 everywhere: give it weights
+            StateDict.of(vae)
+                    .get("decoder.out_layer.2.weight")
+                    .normal_(0, 1, new org.bytedeco.pytorch.GeneratorOptional(Rng.cpu(4)));
+        }
+        SparseSdfShapes.Band a = SparseSdfShapes.band(SparseSdfShapes.sphere(0.6), 32, 2.5);
+        try (StepScope s = new StepScope()) {
+            SparseTensor x = vae.batch(List.of(a.coords()), List.of(a.sdf()));
+            SparseSdfEncoder.Posterior p = vae.encode(x);
+            // a latent far from the mean, so that the random occupancy heads drop some children
+            SparseTensor z = p.latent(p.gaussian().mean().mul(new org.bytedeco.pytorch.Scalar(40.0)));
+            SparseTensor withGraph = vae.decode(z); // one scope for everything (the graph needs it)
+            SparseTensor scoped;
+            try (NoGradGuard ng = new NoGradGuard()) {
+                scoped = vae.decode(z); // a scope per block, the result handed over to this test's scope
+            }
+            assertThat(scoped.size()).isEqualTo(withGraph.size()).isLessThan(64L * z.size());
+            assertThat(scoped.size()).isPositive();
+            assertThat(Tensors.toLongs(scoped.coords())).containsExactly(Tensors.toLongs(withGraph.coords()));
+            float[] sdf = Tensors.toFloats(scoped.feats());
+            assertThat(sdf).containsExactly(Tensors.toFloats(withGraph.feats().detach()));
+            double min = 0, max = 0;
+            for (float v : sdf) {
+                min = Math.min(min, v);
+                max = Math.max(max, v);
+            }
+            assertThat(min).isNegative(); // both signs: a surface to mesh
+            assertThat(max).isPositive();
+            // the handed-over coordinate set still works: its keys and a mesh of the result
+            assertThat(scoped.keys().size(0)).isEqualTo(scoped.size());
+            assertThat(SparseSdfMesh.extract(scoped, 0, 0f).triangleCount()).isPositive();
+        }
+    }
+
+    @Test
     void badInputIsRefused() {
         SparseSdfVae vae = new SparseSdfVae(SparseSdfVaeConfig.tiny(), Rng.cpu(1));
         SparseSdfShapes.Band a = SparseSdfShapes.band(SparseSdfShapes.sphere(0.5), 32, 2.5);

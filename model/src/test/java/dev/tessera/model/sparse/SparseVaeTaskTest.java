@@ -22,6 +22,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -197,6 +198,28 @@ class SparseVaeTaskTest {
             assertThat(b.drawBatch(rb)).isEqualTo(a.drawBatch(ra));
         }
         assertThat(b.validationIds()).isEqualTo(a.validationIds());
+    }
+
+    @Test
+    void aValidationDecodeRefusedForMemoryCountsAsIouZeroAndTheValidationGoesOn() throws Exception {
+        Dataset.Split s = split();
+        SparseSdfVae vae = new SparseSdfVae(SparseSdfVaeConfig.tiny(), Rng.cpu(1));
+        SparseSdfVaeTask task = new SparseSdfVaeTask(vae, s.train(), s.validation(), 1, 2);
+        Map<String, Double> fits;
+        Map<String, Double> refused;
+        try (var ng = new org.bytedeco.pytorch.NoGradGuard()) {
+            fits = task.validate(0);
+            vae.withMaxDecodeBytes(1 << 16); // a new model keeps every child: far over 64 KiB
+            refused = task.validate(0);
+        }
+        assertThat(fits).doesNotContainKey("refused");
+        assertThat(fits.get("voxels_ratio")).isPositive(); // every child kept: the full subdivision
+        assertThat(refused.get("refused")).isEqualTo(2.0);
+        assertThat(refused.get("iou")).isZero();
+        assertThat(refused).doesNotContainKey("voxels_ratio");
+        // the teacher-forced terms do not depend on the free decode
+        assertThat(refused.get("sdf")).isEqualTo(fits.get("sdf"));
+        assertThat(refused.get("prune_acc")).isEqualTo(fits.get("prune_acc"));
     }
 
     @Test

@@ -38,7 +38,9 @@ public final class KernelMap {
     private final Tensor outKeys; // [M] (strided maps) or null
     private final int[] outShape;
     private final SparseTensor.SpatialCache outCache; // the output coordinate set's cache (strided maps)
-    private Device device = new Device("cpu");
+    // the device as values, not a Device pointer: a map outlives the scope it was built in (SparseTensor.hold)
+    private torch.DeviceType deviceType = torch.DeviceType.CPU;
+    private byte deviceIndex = -1;
 
     private KernelMap(
             int kernel,
@@ -73,7 +75,7 @@ public final class KernelMap {
         if (kernel < 1 || kernel % 2 == 0) {
             throw new IllegalArgumentException("a submanifold convolution needs an odd kernel size, got " + kernel);
         }
-        return x.cache().get("subm" + kernel, () -> buildSubmanifold(x, kernel));
+        return x.cache().get("subm" + kernel, () -> lean(() -> buildSubmanifold(x, kernel)));
     }
 
     /**
@@ -87,7 +89,22 @@ public final class KernelMap {
                     + ", padding " + padding + " (need kernel ≥ 1, stride ≥ 1, 0 ≤ padding < kernel)");
         }
         return x.cache()
-                .get("conv" + kernel + "s" + stride + "p" + padding, () -> buildStrided(x, kernel, stride, padding));
+                .get(
+                        "conv" + kernel + "s" + stride + "p" + padding,
+                        () -> lean(() -> buildStrided(x, kernel, stride, padding)));
+    }
+
+    /**
+     * Builds a map in a scope of its own and keeps only the map's tensors, handed to the scope open around the call:
+     * the lookups of the build (several {@code [N]} int64 tensors per offset, about 1 KB per voxel for a 3³ kernel)
+     * are freed at once instead of living as long as the layer's scope.
+     */
+    private static KernelMap lean(java.util.function.Supplier<KernelMap> build) {
+        return dev.tessera.model.StepScope.only(build, m -> {
+            List<Tensor> kept = new ArrayList<>();
+            m.collectTensors(kept);
+            return kept;
+        });
     }
 
     private static KernelMap buildSubmanifold(SparseTensor x, int k) {
@@ -127,7 +144,7 @@ public final class KernelMap {
             }
         }
         KernelMap m = new KernelMap(k, 1, half, in, out, n > 0 ? centre : -1, n, null, null, shape);
-        m.device = x.coords().device();
+        m.setDevice(x.coords().device());
         m.inputs = n;
         return m;
     }
@@ -201,7 +218,7 @@ public final class KernelMap {
             }
         }
         KernelMap m = new KernelMap(k, s, p, in, out, -1, outKeys.size(0), VoxelKeys.decode(outKeys, os), outKeys, os);
-        m.device = device;
+        m.setDevice(device);
         m.inputs = n;
         return m;
     }
@@ -288,7 +305,7 @@ public final class KernelMap {
         if (neighbours == null || neighbours.isNull()) {
             int volume = inRows.length;
             Tensor table =
-                    torch.full(new long[] {outputs * volume}, new Scalar(outputs), VoxelKeys.longs(device)); // [N·K]
+                    torch.full(new long[] {outputs * volume}, new Scalar(outputs), VoxelKeys.longs(device())); // [N·K]
             for (int t = 0; t < volume; t++) {
                 if (t == identityOffset) {
                     Tensor rows = VoxelKeys.arange(outputs, table.device());
@@ -350,7 +367,7 @@ public final class KernelMap {
             for (int t = first; t < first + count; t++) {
                 Tensor in = inRows[t], out = outRows[t];
                 if (t == identityOffset) {
-                    in = out = temp(temps, VoxelKeys.arange(outputs, device));
+                    in = out = temp(temps, VoxelKeys.arange(outputs, device()));
                 }
                 if (in == null) {
                     continue;
@@ -374,7 +391,7 @@ public final class KernelMap {
             Tensor indices = allRows.index_select(0, order); // [P]
             Tensor sortedKey = temp(temps, key.index_select(0, order)); // [P]
             Tensor bagOf = temp(temps, sortedKey.floor_divide(new Scalar(count))); // [P] sorted output rows
-            Tensor arange = temp(temps, VoxelKeys.arange(outputs, device)); // [M]
+            Tensor arange = temp(temps, VoxelKeys.arange(outputs, device())); // [M]
             Tensor offsets = torch.searchsorted(bagOf, arange); // [M]
             if (narrow) {
                 temps.add(indices);
@@ -392,6 +409,43 @@ public final class KernelMap {
     private static Tensor temp(List<Tensor> temps, Tensor t) {
         temps.add(t);
         return t;
+    }
+
+    /** Every tensor the map holds now (pairs, output coordinates, and the gather tables built so far). */
+    synchronized void collectTensors(List<Tensor> into) {
+        for (Tensor t : inRows) {
+            live(into, t);
+        }
+        for (Tensor t : outRows) {
+            live(into, t);
+        }
+        live(into, outCoords);
+        live(into, outKeys);
+        live(into, neighbours);
+        for (Bags[] group : bags.values()) {
+            for (Bags b : group) {
+                if (b != null) {
+                    live(into, b.indices());
+                    live(into, b.offsets());
+                }
+            }
+        }
+    }
+
+    private static void live(List<Tensor> into, Tensor t) {
+        if (t != null && !t.isNull()) {
+            into.add(t);
+        }
+    }
+
+    private void setDevice(Device d) {
+        deviceType = d.type();
+        deviceIndex = d.index();
+    }
+
+    /** The device of the map's tensors (a new handle, owned by the scope open now). */
+    private Device device() {
+        return new Device(deviceType, deviceIndex);
     }
 
     /** Whether no tensor of the map has been freed by a closed scope. */

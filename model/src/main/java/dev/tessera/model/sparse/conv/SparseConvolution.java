@@ -3,6 +3,7 @@ package dev.tessera.model.sparse.conv;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.bytedeco.pytorch.GradMode;
 import org.bytedeco.pytorch.T_TensorTensorTensorTensor_T;
 import org.bytedeco.pytorch.Tensor;
@@ -302,6 +303,20 @@ public final class SparseConvolution {
         if (ledger != null) {
             ledger.add(p);
         }
+        if (GradMode.is_enabled()) {
+            return run(p, feats, map, weight, bias);
+        }
+        // without gradients nothing needs the gathered matrices afterwards: free them now, not with the caller's
+        // scope; the map's lazily built tables are built first, outside, so that they stay cached with the map
+        if (p.algorithm() == Algorithm.IMPLICIT_GEMM) {
+            map.neighbours();
+        } else if (p.algorithm() == Algorithm.OUTPUT_GATHER) {
+            map.bags(p.group());
+        }
+        return dev.tessera.model.StepScope.only(() -> run(p, feats, map, weight, bias), List::of);
+    }
+
+    private static Tensor run(Plan p, Tensor feats, KernelMap map, Tensor weight, Tensor bias) {
         return switch (p.algorithm()) {
             case IMPLICIT_GEMM -> implicitGemm(feats, map, weight, bias);
             case OUTPUT_GATHER -> outputGather(feats, map, weight, bias, p.group());

@@ -2,8 +2,10 @@ package dev.tessera.model.sparse.conv;
 
 import dev.tessera.model.Tensors;
 import dev.tessera.model.Torch;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
 import org.bytedeco.pytorch.Scalar;
@@ -246,6 +248,57 @@ public final class SparseTensor {
         return cache.get("keys", () -> VoxelKeys.encode(coords, shape));
     }
 
+    /**
+     * Keeps this tensor's native memory alive past the {@code StepScope} it was made in: coordinates, features, input
+     * order, and its coordinate set's cache as it is now (keys, kernel maps and their gather tables). A loop that
+     * runs each layer in its own scope holds the layer's output this way, so every temporary of the layer is freed
+     * when its scope closes while the maps are built once per coordinate set. Cache entries built after this call
+     * are not held. Close the handle to let go, or {@link Held#handOver()} it to the scope open around the loop.
+     */
+    public Held hold() {
+        keys(); // the keys are part of what later layers need
+        List<Tensor> ts = new ArrayList<>();
+        ts.add(coords);
+        ts.add(feats);
+        if (inputOrder != null) {
+            ts.add(inputOrder);
+        }
+        cache.collectTensors(ts);
+        return new Held(ts);
+    }
+
+    /** Tensors kept alive by {@link #hold()}. */
+    public static final class Held implements AutoCloseable {
+        private List<Tensor> tensors;
+
+        private Held(List<Tensor> tensors) {
+            for (Tensor t : tensors) {
+                t.retainReference();
+            }
+            this.tensors = tensors;
+        }
+
+        /** Lets go of the tensors: each is freed unless something else still holds it. */
+        @Override
+        public void close() {
+            if (tensors != null) {
+                tensors.forEach(Tensor::releaseReference);
+                tensors = null;
+            }
+        }
+
+        /**
+         * Gives the tensors to the innermost {@code PointerScope} open on this thread, which frees them when it
+         * closes; with no scope open they stay until the garbage collector's fallback frees them.
+         */
+        public void handOver() {
+            if (tensors != null) {
+                dev.tessera.model.StepScope.handOver(tensors);
+                tensors = null;
+            }
+        }
+    }
+
     /** The batch index of each row, {@code [N]} int64. */
     public Tensor batchIndex() {
         return coords.select(1, 0);
@@ -299,6 +352,20 @@ public final class SparseTensor {
                 entries.put(name, v);
             }
             return (T) v;
+        }
+
+        /** Adds the live tensors of every entry (keys included) to {@code into}. */
+        synchronized void collectTensors(List<Tensor> into) {
+            if (keys != null && !keys.isNull()) {
+                into.add(keys);
+            }
+            for (Object v : entries.values()) {
+                if (v instanceof Tensor t && !t.isNull()) {
+                    into.add(t);
+                } else if (v instanceof KernelMap m) {
+                    m.collectTensors(into);
+                }
+            }
         }
 
         private static boolean alive(Object v) {

@@ -65,18 +65,31 @@ public final class SparseUpsampleBlock3d extends Module {
         return occupancy;
     }
 
-    /** Estimated bytes per kept child and channel (features, activations and their gradients' worth of temporaries). */
+    /**
+     * Estimated bytes per kept child and channel: its features in and out of a block and a block's temporaries (norm,
+     * activation, convolution, sum), six floats' worth.
+     */
     public static final double BYTES_PER_CHANNEL = 4 * 6.0;
 
-    /** Estimated bytes per kept child for its kernel map (27 offsets, two int64 rows per pair, about 60 % present). */
-    public static final double BYTES_PER_MAP_ENTRY = 27 * 16 * 0.6;
+    /**
+     * Estimated bytes per kept child besides its channels: coordinates and keys, the kernel map's pairs (16 bytes per
+     * pair) and the output gather's lists (8 per pair) for the nearly full neighbourhoods of an unpruned subdivision
+     * (26 neighbours, 90 % present), and the children's layout. Measured: a guide-less decode of a new {@code bench()}
+     * model at 256³ (695 000 voxels kept at the last level, every convolution on the lean output gather) peaked 931 MiB
+     * above its start with 16 channels and 822 MiB with 8, against 983 and 856 MiB estimated.
+     */
+    public static final double BYTES_PER_VOXEL = 1100;
 
     /** Estimated bytes per child of the children's layout (coordinates, keys, parent, offset, logit, mask). */
     public static final double BYTES_PER_CHILD = 4 * 8 + 3 * 8 + 4 + 1;
 
-    /** The estimated memory of keeping {@code kept} children with {@code channels} channels. */
+    /**
+     * The estimated memory of a level that keeps {@code kept} children with {@code channels} channels, on the lean
+     * convolution: the memory the decode needs. When more is free, the sparse convolutions take their faster
+     * algorithms ({@link SparseConvolution}), which use more (up to a quarter of the free memory).
+     */
     public static double estimateBytes(long kept, long channels) {
-        return kept * (BYTES_PER_CHANNEL * channels + BYTES_PER_MAP_ENTRY);
+        return kept * (BYTES_PER_CHANNEL * channels + BYTES_PER_VOXEL);
     }
 
     /** Upsamples with no memory limit (see {@link #forward(SparseTensor, SparseTensor, long)}). */
