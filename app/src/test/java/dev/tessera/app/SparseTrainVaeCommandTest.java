@@ -149,6 +149,13 @@ class SparseTrainVaeCommandTest {
                 .isTrue();
     }
 
+    private static CliTest.Run reconstruct(Path ckpt, Path mesh, Path out, String... more) {
+        List<String> a = new java.util.ArrayList<>(
+                List.of("reconstruct", "--ckpt", ckpt.toString(), "--mesh", mesh.toString(), "--out", out.toString()));
+        a.addAll(List.of(more));
+        return CliTest.run(a.toArray(new String[0]));
+    }
+
     @Test
     void reconstructRunsThroughBothSparseFamilies() throws Exception {
         Path mesh = MeshCommandsTest.testMesh("sphere.stl");
@@ -157,17 +164,7 @@ class SparseTrainVaeCommandTest {
         dev.tessera.model.Checkpoint.save(
                 ss, c, new dev.tessera.model.sparse.SparseStructureVae(c, dev.tessera.model.Rng.cpu(0)));
         Path out = dir.resolve("ss.obj");
-        CliTest.Run r = CliTest.run(
-                "reconstruct",
-                "--ckpt",
-                ss.toString(),
-                "--mesh",
-                mesh.toString(),
-                "--out",
-                out.toString(),
-                "--watertight-resolution",
-                "32",
-                "--metrics");
+        CliTest.Run r = reconstruct(ss, mesh, out, "--watertight-resolution", "32", "--metrics");
         assertThat(r.code()).as(r.err()).isZero();
         assertThat(r.out())
                 .contains("voxels:")
@@ -180,59 +177,22 @@ class SparseTrainVaeCommandTest {
         Path sdf = dir.resolve("sdf-ckpt");
         dev.tessera.model.Checkpoint.save(
                 sdf, s, new dev.tessera.model.sparse.SparseSdfVae(s, dev.tessera.model.Rng.cpu(0)));
-        CliTest.Run d = CliTest.run(
-                "reconstruct",
-                "--ckpt",
-                sdf.toString(),
-                "--mesh",
-                mesh.toString(),
-                "--out",
-                dir.resolve("sdf.obj").toString(),
-                "--watertight-resolution",
-                "32",
-                "--metrics");
+        CliTest.Run d = reconstruct(sdf, mesh, dir.resolve("sdf.obj"), "--watertight-resolution", "32", "--metrics");
         System.out.println(d.out() + d.err());
         // an untrained decoder: either a surface with its metrics, or the refusal naming the voxel IoU
         assertThat(d.code() == 0 ? d.out() : d.err()).contains(d.code() == 0 ? "fscore@0.01" : "voxel IoU");
 
-        CliTest.Run vecsetOnly = CliTest.run(
-                "reconstruct",
-                "--ckpt",
-                sdf.toString(),
-                "--mesh",
-                mesh.toString(),
-                "--out",
-                dir.resolve("x.obj").toString(),
-                "--dense");
+        CliTest.Run vecsetOnly = reconstruct(sdf, mesh, dir.resolve("x.obj"), "--dense");
         assertThat(vecsetOnly.code()).isEqualTo(2);
         assertThat(vecsetOnly.err()).contains("--dense apply to vecset VAEs");
 
         // a new model keeps every child: a 1 MiB budget refuses its decode with the estimate, and writes nothing
-        CliTest.Run tight = CliTest.run(
-                "reconstruct",
-                "--ckpt",
-                sdf.toString(),
-                "--mesh",
-                mesh.toString(),
-                "--out",
-                dir.resolve("tight.obj").toString(),
-                "--watertight-resolution",
-                "32",
-                "--max-memory",
-                "0.001");
+        CliTest.Run tight = reconstruct(
+                sdf, mesh, dir.resolve("tight.obj"), "--watertight-resolution", "32", "--max-memory", "0.001");
         assertThat(tight.code()).isEqualTo(1);
         assertThat(tight.err()).contains("GiB, over the 0.00 GiB budget").contains("--max-memory");
         assertThat(dir.resolve("tight.obj")).doesNotExist();
-        CliTest.Run zero = CliTest.run(
-                "reconstruct",
-                "--ckpt",
-                sdf.toString(),
-                "--mesh",
-                mesh.toString(),
-                "--out",
-                "z.obj",
-                "--max-memory",
-                "0");
+        CliTest.Run zero = reconstruct(sdf, mesh, Path.of("z.obj"), "--max-memory", "0");
         assertThat(zero.code()).isEqualTo(2);
         assertThat(zero.err()).contains("--max-memory must be positive");
     }

@@ -121,53 +121,39 @@ public final class SparseSdfVaeBench {
         SparseSdfVae vae = new SparseSdfVae(config, g);
         // torch.optim.AdamW's defaults, as the peer script builds it
         FusedAdamW opt = FusedAdamW.of(vae, 1e-4, 0.9, 0.999, 1e-8, 0.01);
-        double[] ms = new double[reps], cpu = new double[reps];
         boolean before = SparseConvolution.lowMemory();
         SparseConvolution.setLowMemory(lowMemory);
-        long estimate = 0;
-        String algorithms = "";
-        System.gc();
-        long base = ProcessMemory.residentBytes();
+        long[] estimate = {0};
+        String[] algorithms = {""};
+        Steps t;
         try {
-            for (int i = 0; i < warmup + reps; i++) {
-                if (i == warmup) {
-                    System.gc();
-                    base = ProcessMemory.residentBytes();
-                    ProcessMemory.resetPeak();
-                }
-                long t0 = System.nanoTime(), c0 = StepTimer.processCpuNanos();
-                try (StepScope s = new StepScope();
-                        SparseConvolution.Ledger ledger = SparseConvolution.Ledger.open()) {
+            t = timeSteps(warmup, reps, () -> {
+                try (SparseConvolution.Ledger ledger = SparseConvolution.Ledger.open()) {
                     SparseTensor x = vae.batch(List.of(coords), List.of(sdf)); // built per step, as a trainer does
                     opt.zeroGrad();
                     SparseSdfVae.Losses l = vae.losses(x, g);
                     l.loss().backward();
                     opt.step();
                     l.loss().item_double();
-                    estimate = ledger.estimateBytes();
-                    algorithms = ledger.algorithms().toString();
+                    estimate[0] = ledger.estimateBytes();
+                    algorithms[0] = ledger.algorithms().toString();
                 }
-                if (i >= warmup) {
-                    ms[i - warmup] = (System.nanoTime() - t0) / 1e6;
-                    cpu[i - warmup] = (StepTimer.processCpuNanos() - c0) / 1e6;
-                }
-            }
+            });
         } finally {
             opt.close();
             SparseConvolution.setLowMemory(before);
         }
-        long peak = ProcessMemory.peakBytes();
-        lastCpuMillis = StepTimer.median(cpu);
+        lastCpuMillis = t.cpuMillis();
         lastNote = String.format(
                 Locale.ROOT,
                 "voxels %d peak_rss %.0f MiB (above %.0f MiB before) conv_estimate %.0f MiB%s convs %s",
                 sdf.length,
-                peak < 0 ? Double.NaN : (peak - base) / 1048576.0,
-                base / 1048576.0,
-                estimate / 1048576.0,
+                t.peakAboveMiB(),
+                t.baseBytes() / 1048576.0,
+                estimate[0] / 1048576.0,
                 lowMemory ? " low_memory" : "",
-                algorithms);
-        return StepTimer.median(ms);
+                algorithms[0]);
+        return t.wallMillis();
     }
 
     /**
@@ -183,44 +169,60 @@ public final class SparseSdfVaeBench {
         SparseSdfVae vae = new SparseSdfVae(config, Rng.cpu(0));
         boolean before = SparseConvolution.lowMemory();
         SparseConvolution.setLowMemory(lowMemory);
-        double[] ms = new double[reps], cpu = new double[reps];
-        long kept = 0, base = 0;
+        long[] kept = {0};
+        Steps t;
         try (StepScope outer = new StepScope();
                 org.bytedeco.pytorch.NoGradGuard ng = new org.bytedeco.pytorch.NoGradGuard()) {
             SparseTensor x = vae.batch(List.of((int[]) b[0]), List.of((float[]) b[1]));
             SparseSdfEncoder.Posterior p = vae.encode(x);
             SparseTensor z = p.latent(p.gaussian().mean());
-            for (int i = 0; i < warmup + reps; i++) {
-                if (i == warmup) {
-                    System.gc();
-                    base = ProcessMemory.residentBytes();
-                    ProcessMemory.resetPeak();
-                }
-                long t0 = System.nanoTime(), c0 = StepTimer.processCpuNanos();
-                try (StepScope s = new StepScope()) {
-                    kept = vae.decode(z).size();
-                }
-                if (i >= warmup) {
-                    ms[i - warmup] = (System.nanoTime() - t0) / 1e6;
-                    cpu[i - warmup] = (StepTimer.processCpuNanos() - c0) / 1e6;
-                }
-            }
+            t = timeSteps(warmup, reps, () -> kept[0] = vae.decode(z).size());
         } finally {
             SparseConvolution.setLowMemory(before);
         }
-        long peak = ProcessMemory.peakBytes();
-        double estimate = kept * SparseUpsampleBlock3d.BYTES_PER_CHILD
-                + SparseUpsampleBlock3d.estimateBytes(kept, config.channels().get(0));
-        lastCpuMillis = StepTimer.median(cpu);
+        double estimate = kept[0] * SparseUpsampleBlock3d.BYTES_PER_CHILD
+                + SparseUpsampleBlock3d.estimateBytes(kept[0], config.channels().get(0));
+        lastCpuMillis = t.cpuMillis();
         lastNote = String.format(
                 Locale.ROOT,
                 "voxels %d peak_rss %.0f MiB (above %.0f MiB before) decode_estimate %.0f MiB%s",
-                kept,
-                peak < 0 ? Double.NaN : (peak - base) / 1048576.0,
-                base / 1048576.0,
+                kept[0],
+                t.peakAboveMiB(),
+                t.baseBytes() / 1048576.0,
                 estimate / 1048576.0,
                 lowMemory ? " low_memory" : "");
-        return StepTimer.median(ms);
+        return t.wallMillis();
+    }
+
+    /** Median wall and CPU ms of the timed steps, the resident set before them and the peak above it (MiB). */
+    record Steps(double wallMillis, double cpuMillis, long baseBytes, double peakAboveMiB) {}
+
+    /**
+     * Runs {@code warmup + reps} steps, each in a scope of its own, timing the last {@code reps}; the peak resident set
+     * is measured from just before the first timed step.
+     */
+    private static Steps timeSteps(int warmup, int reps, Runnable step) {
+        double[] ms = new double[reps], cpu = new double[reps];
+        System.gc();
+        long base = ProcessMemory.residentBytes();
+        for (int i = 0; i < warmup + reps; i++) {
+            if (i == warmup) {
+                System.gc();
+                base = ProcessMemory.residentBytes();
+                ProcessMemory.resetPeak();
+            }
+            long t0 = System.nanoTime(), c0 = StepTimer.processCpuNanos();
+            try (StepScope s = new StepScope()) {
+                step.run();
+            }
+            if (i >= warmup) {
+                ms[i - warmup] = (System.nanoTime() - t0) / 1e6;
+                cpu[i - warmup] = (StepTimer.processCpuNanos() - c0) / 1e6;
+            }
+        }
+        long peak = ProcessMemory.peakBytes();
+        return new Steps(
+                StepTimer.median(ms), StepTimer.median(cpu), base, peak < 0 ? Double.NaN : (peak - base) / 1048576.0);
     }
 
     /** Prints {@code name ms cpu ms note}; arguments: [warmup] [reps] [low-memory]. */
