@@ -438,12 +438,12 @@ public final class Bvh {
         int o = CYL * n;
         float vx = px - c[o], vy = py - c[o + 1], vz = pz - c[o + 2];
         float nx = c[o + 3], ny = c[o + 4], nz = c[o + 5];
-        float h = vx * nx + vy * ny + vz * nz;
-        float rx = vx - h * nx, ry = vy - h * ny, rz = vz - h * nz;
+        float h = Math.fma(vx, nx, Math.fma(vy, ny, vz * nz));
+        float rx = Math.fma(-h, nx, vx), ry = Math.fma(-h, ny, vy), rz = Math.fma(-h, nz, vz);
         float tol = 1e-6f * (Math.abs(vx) + Math.abs(vy) + Math.abs(vz));
         float axial = Math.max(Math.abs(h) - c[o + 6] - tol, 0f);
-        float radial = Math.max((float) Math.sqrt(rx * rx + ry * ry + rz * rz) - c[o + 7] - tol, 0f);
-        return (axial * axial + radial * radial) * BOUND_SLACK;
+        float radial = Math.max((float) Math.sqrt(Math.fma(rx, rx, Math.fma(ry, ry, rz * rz))) - c[o + 7] - tol, 0f);
+        return Math.fma(axial, axial, radial * radial) * BOUND_SLACK;
     }
 
     /** Relative shrink of the squared lower bounds (see {@link #lowerBound2}). */
