@@ -142,14 +142,10 @@ public final class SparseSdfDecoder extends Module {
                         ? up.forward(h, null, maxBytes).kept() // [N_l, c_l]
                         : ((SparseResBlock3d) m).forward(h); // [N_l, c_l]
                 nextHeld = next.hold();
-            } catch (RuntimeException e) {
+            } finally {
                 if (held != null) {
-                    held.close();
+                    held.close(); // the block's input: nothing reads it any more
                 }
-                throw e;
-            }
-            if (held != null) {
-                held.close();
             }
             h = next;
             held = nextHeld;
