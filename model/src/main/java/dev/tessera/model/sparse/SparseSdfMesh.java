@@ -13,15 +13,37 @@ import org.bytedeco.pytorch.global.torch;
 
 /**
  * The surface of a sparse SDF given at voxel centres, by Geometry's sparse marching cubes: the centres of an
- * {@code r³} grid over {@code [-1, 1]³} are the points of a lattice of {@code (r − 1)³} cells, and the cells whose
- * eight corner voxels are all active are the ones visited. No value is invented for an inactive voxel, so no
- * spurious surface appears away from the band; where the band is thinner than a cell the surface has a hole.
+ * {@code r³} grid over {@code [-1, 1]³} are the points of a lattice of {@code (r − 1)³} cells.
+ *
+ * <p><b>Gaps in the band are filled.</b> A decoded band is not a perfect shell: the decoder's pruning drops voxels
+ * next to the surface here and there, and a band thinner than a cell leaves cells with missing corners. Marching only
+ * the cells whose eight corners are all decoded leaves a hole wherever one corner is missing (thousands of boundary
+ * loops on a 256³ reconstruction). So the lattice points around the band get values first, in {@value #RINGS} rings:
+ * each point of a ring is a 26-neighbour of a point valued before it that lies within {@value #SPAWN_STEPS} lattice
+ * steps of the level, and its value is the mean of its already valued neighbours, weighted by inverse squared lattice
+ * distance. Every cell whose corners all have values is then marched. A ring carries the band's sign wherever the band
+ * has one sign around it (its outer and inner edges), so it adds no surface there; where the surface runs through a
+ * gap, the rings interpolate it from the values around. No value is invented farther than two lattice steps from a
+ * decoded voxel.
  */
 public final class SparseSdfMesh {
     private SparseSdfMesh() {}
 
+    /** Rings of lattice points filled around the decoded band. */
+    static final int RINGS = 2;
+
     /**
-     * The iso-surface {@code level} of signed distances at voxel centres.
+     * Only points nearer the level than this many lattice steps have their neighbours filled: a signed distance
+     * changes by at most {@code √3} steps to a 26-neighbour, so farther points' neighbours keep their sign.
+     */
+    static final double SPAWN_STEPS = 2;
+
+    /** Weights of a neighbour at squared lattice distance 1, 2 and 3 (inverse squared distance). */
+    private static final float[] WEIGHT = {0f, 1f, 0.5f, 1f / 3};
+
+    /**
+     * The iso-surface {@code level} of signed distances at voxel centres, gaps of the band filled (see the class
+     * comment).
      *
      * @param coords {@code [3N]} voxel coordinates in {@code [0, r)}
      * @param sdf {@code [N]} values
@@ -33,52 +55,162 @@ public final class SparseSdfMesh {
             throw new IllegalArgumentException(coords.length / 3 + " voxels but " + n + " values");
         }
         long r = resolution;
-        long[] keyed = new long[n];
+        // indices 0..n-1: the decoded voxels; n..: the ring, lattice points next to one of them but not decoded
+        LongIndex index = new LongIndex(2 * n);
+        long[] allKeys = new long[Math.max(16, 2 * n)];
         for (int v = 0; v < n; v++) {
-            keyed[v] = ((coords[3 * v] * r + coords[3 * v + 1]) * r + coords[3 * v + 2]);
+            allKeys[v] = (coords[3 * v] * r + coords[3 * v + 1]) * r + coords[3 * v + 2];
+            index.put(allKeys[v], v);
         }
-        Integer[] boxed = new Integer[n];
-        for (int v = 0; v < n; v++) {
-            boxed[v] = v;
+        int total = n;
+        float spawn = (float) (SPAWN_STEPS * 2.0 / resolution);
+        float[] all = Arrays.copyOf(sdf, Math.max(16, 2 * n));
+        for (int ring = 0, from = 0; ring < RINGS; ring++) {
+            int start = total; // this ring's points: neighbours of the previous ring (or of the decoded voxels)
+            for (int v = from; v < start; v++) {
+                if (!(Math.abs(all[v] - level) < spawn)) {
+                    continue; // its neighbours all have its sign: nothing to fill there
+                }
+                long p = allKeys[v];
+                int i = (int) (p / (r * r)), j = (int) (p / r % r), k = (int) (p % r);
+                for (int di = -1; di <= 1; di++) {
+                    for (int dj = -1; dj <= 1; dj++) {
+                        for (int dk = -1; dk <= 1; dk++) {
+                            int a = i + di, b = j + dj, c = k + dk;
+                            if (a < 0 || b < 0 || c < 0 || a >= r || b >= r || c >= r) {
+                                continue;
+                            }
+                            long q = (a * r + b) * r + c;
+                            if (index.get(q) < 0) {
+                                if (total == allKeys.length) {
+                                    allKeys = Arrays.copyOf(allKeys, 2 * total);
+                                }
+                                index.put(q, total);
+                                allKeys[total++] = q;
+                            }
+                        }
+                    }
+                }
+            }
+            if (all.length < total) {
+                all = Arrays.copyOf(all, allKeys.length);
+            }
+            for (int t = start; t < total; t++) { // from the points valued before this ring only
+                long q = allKeys[t];
+                int i = (int) (q / (r * r)), j = (int) (q / r % r), k = (int) (q % r);
+                double sum = 0, weight = 0;
+                for (int di = -1; di <= 1; di++) {
+                    for (int dj = -1; dj <= 1; dj++) {
+                        for (int dk = -1; dk <= 1; dk++) {
+                            int a = i + di, b = j + dj, c = k + dk;
+                            if (a < 0 || b < 0 || c < 0 || a >= r || b >= r || c >= r) {
+                                continue;
+                            }
+                            int v = index.get((a * r + b) * r + c);
+                            if (v >= 0 && v < start) {
+                                float w = WEIGHT[di * di + dj * dj + dk * dk];
+                                sum += w * all[v];
+                                weight += w;
+                            }
+                        }
+                    }
+                }
+                all[t] = (float) (sum / weight);
+            }
+            from = start;
         }
-        Arrays.sort(boxed, (a, b) -> Long.compare(keyed[a], keyed[b]));
-        long[] keys = new long[n];
-        float[] vals = new float[n];
-        for (int v = 0; v < n; v++) {
-            keys[v] = keyed[boxed[v]];
-            vals[v] = sdf[boxed[v]];
-        }
-        int[] cells = new int[3 * n];
-        float[] corners = new float[8 * n];
-        int m = 0;
-        for (int v = 0; v < n; v++) {
-            long key = keys[v];
+        // the cells whose eight corners all have values, listed by their lower corner
+        int[] cells = new int[3 * total];
+        float[] corners = new float[8 * total];
+        int cellCount = 0;
+        for (int v = 0; v < total; v++) {
+            long key = allKeys[v];
             int i = (int) (key / (r * r)), j = (int) (key / r % r), k = (int) (key % r);
             if (i + 1 >= r || j + 1 >= r || k + 1 >= r) {
                 continue;
             }
             boolean complete = true;
             for (int c = 0; c < 8 && complete; c++) {
-                long q = ((i + (c >> 2 & 1)) * r + (j + (c >> 1 & 1))) * r + (k + (c & 1));
-                int s = Arrays.binarySearch(keys, q);
+                int s = index.get(((i + (c >> 2 & 1)) * r + (j + (c >> 1 & 1))) * r + (k + (c & 1)));
                 if (s < 0) {
                     complete = false;
                 } else {
-                    corners[8 * m + c] = vals[s];
+                    corners[8 * cellCount + c] = all[s];
                 }
             }
             if (complete) {
-                cells[3 * m] = i;
-                cells[3 * m + 1] = j;
-                cells[3 * m + 2] = k;
-                m++;
+                cells[3 * cellCount] = i;
+                cells[3 * cellCount + 1] = j;
+                cells[3 * cellCount + 2] = k;
+                cellCount++;
             }
         }
         double h = 2.0 / resolution;
         Aabb centres = new Aabb(-1 + h / 2, -1 + h / 2, -1 + h / 2, 1 - h / 2, 1 - h / 2, 1 - h / 2);
         SparseGrid grid = SparseGrid.adopt(
-                centres, resolution - 1, 8, Arrays.copyOf(cells, 3 * m), Arrays.copyOf(corners, 8 * m));
+                centres, resolution - 1, 8, Arrays.copyOf(cells, 3 * cellCount), Arrays.copyOf(corners, 8 * cellCount));
         return MarchingCubes.extractSparse(grid, level);
+    }
+
+    /** Open addressing from lattice keys (≥ 0) to indices; {@code get} gives -1 for a key not put. */
+    private static final class LongIndex {
+        private long[] keys;
+        private int[] values;
+        private int size;
+
+        LongIndex(int expected) {
+            int cap = Integer.highestOneBit(Math.max(4, expected * 2 - 1)) << 1;
+            keys = new long[cap];
+            values = new int[cap];
+            Arrays.fill(keys, -1);
+        }
+
+        private static int slot(long key, int mask) {
+            long h = key * 0x9E3779B97F4A7C15L;
+            return (int) (h >>> 40) & mask;
+        }
+
+        void put(long key, int value) {
+            if (2 * (size + 1) > keys.length) {
+                grow();
+            }
+            int mask = keys.length - 1;
+            int s = slot(key, mask);
+            while (keys[s] != -1 && keys[s] != key) {
+                s = (s + 1) & mask;
+            }
+            if (keys[s] == -1) {
+                size++;
+            }
+            keys[s] = key;
+            values[s] = value;
+        }
+
+        int get(long key) {
+            int mask = keys.length - 1;
+            int s = slot(key, mask);
+            while (keys[s] != -1) {
+                if (keys[s] == key) {
+                    return values[s];
+                }
+                s = (s + 1) & mask;
+            }
+            return -1;
+        }
+
+        private void grow() {
+            long[] k = keys;
+            int[] v = values;
+            keys = new long[2 * k.length];
+            values = new int[2 * k.length];
+            Arrays.fill(keys, -1);
+            size = 0;
+            for (int s = 0; s < k.length; s++) {
+                if (k[s] != -1) {
+                    put(k[s], v[s]);
+                }
+            }
+        }
     }
 
     /** The surface of batch item {@code item} of a sparse tensor of signed distances {@code [N, 1]}. */
