@@ -65,30 +65,21 @@ public final class SparseSdfMesh {
         int total = n;
         float spawn = (float) (SPAWN_STEPS * 2.0 / resolution);
         float[] all = Arrays.copyOf(sdf, Math.max(16, 2 * n));
+        long[] near = new long[26];
+        int[] near2 = new int[26];
         for (int ring = 0, from = 0; ring < RINGS; ring++) {
             int start = total; // this ring's points: neighbours of the previous ring (or of the decoded voxels)
             for (int v = from; v < start; v++) {
                 if (!(Math.abs(all[v] - level) < spawn)) {
                     continue; // its neighbours all have its sign: nothing to fill there
                 }
-                long p = allKeys[v];
-                int i = (int) (p / (r * r)), j = (int) (p / r % r), k = (int) (p % r);
-                for (int di = -1; di <= 1; di++) {
-                    for (int dj = -1; dj <= 1; dj++) {
-                        for (int dk = -1; dk <= 1; dk++) {
-                            int a = i + di, b = j + dj, c = k + dk;
-                            if (a < 0 || b < 0 || c < 0 || a >= r || b >= r || c >= r) {
-                                continue;
-                            }
-                            long q = (a * r + b) * r + c;
-                            if (index.get(q) < 0) {
-                                if (total == allKeys.length) {
-                                    allKeys = Arrays.copyOf(allKeys, 2 * total);
-                                }
-                                index.put(q, total);
-                                allKeys[total++] = q;
-                            }
+                for (int e = 0, m = neighbours(allKeys[v], resolution, near, near2); e < m; e++) {
+                    if (index.get(near[e]) < 0) {
+                        if (total == allKeys.length) {
+                            allKeys = Arrays.copyOf(allKeys, 2 * total);
                         }
+                        index.put(near[e], total);
+                        allKeys[total++] = near[e];
                     }
                 }
             }
@@ -96,23 +87,12 @@ public final class SparseSdfMesh {
                 all = Arrays.copyOf(all, allKeys.length);
             }
             for (int t = start; t < total; t++) { // from the points valued before this ring only
-                long q = allKeys[t];
-                int i = (int) (q / (r * r)), j = (int) (q / r % r), k = (int) (q % r);
                 double sum = 0, weight = 0;
-                for (int di = -1; di <= 1; di++) {
-                    for (int dj = -1; dj <= 1; dj++) {
-                        for (int dk = -1; dk <= 1; dk++) {
-                            int a = i + di, b = j + dj, c = k + dk;
-                            if (a < 0 || b < 0 || c < 0 || a >= r || b >= r || c >= r) {
-                                continue;
-                            }
-                            int v = index.get((a * r + b) * r + c);
-                            if (v >= 0 && v < start) {
-                                float w = WEIGHT[di * di + dj * dj + dk * dk];
-                                sum += w * all[v];
-                                weight += w;
-                            }
-                        }
+                for (int e = 0, m = neighbours(allKeys[t], resolution, near, near2); e < m; e++) {
+                    int v = index.get(near[e]);
+                    if (v >= 0 && v < start) {
+                        sum += WEIGHT[near2[e]] * all[v];
+                        weight += WEIGHT[near2[e]];
                     }
                 }
                 all[t] = (float) (sum / weight);
@@ -150,6 +130,28 @@ public final class SparseSdfMesh {
         SparseGrid grid = SparseGrid.adopt(
                 centres, resolution - 1, 8, Arrays.copyOf(cells, 3 * cellCount), Arrays.copyOf(corners, 8 * cellCount));
         return MarchingCubes.extractSparse(grid, level);
+    }
+
+    /**
+     * The 26-neighbours of lattice point {@code key} inside the {@code r³} lattice: their keys into {@code keys}, their
+     * squared lattice distances (1, 2 or 3) into {@code dist2}; returns how many.
+     */
+    private static int neighbours(long key, int resolution, long[] keys, int[] dist2) {
+        long r = resolution;
+        int i = (int) (key / (r * r)), j = (int) (key / r % r), k = (int) (key % r);
+        int m = 0;
+        for (int di = -1; di <= 1; di++) {
+            for (int dj = -1; dj <= 1; dj++) {
+                for (int dk = -1; dk <= 1; dk++) {
+                    int a = i + di, b = j + dj, c = k + dk;
+                    if ((di | dj | dk) != 0 && a >= 0 && b >= 0 && c >= 0 && a < r && b < r && c < r) {
+                        keys[m] = (a * r + b) * r + c;
+                        dist2[m++] = di * di + dj * dj + dk * dk;
+                    }
+                }
+            }
+        }
+        return m;
     }
 
     /** Open addressing from lattice keys (≥ 0) to indices; {@code get} gives -1 for a key not put. */
