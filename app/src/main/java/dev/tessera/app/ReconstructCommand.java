@@ -57,13 +57,13 @@ final class ReconstructCommand implements Callable<Integer> {
     @Option(names = "--dense", description = "Vecset: decode every lattice point instead of hierarchically.")
     boolean dense;
 
-    @Option(names = "--decimate", paramLabel = "FACES", description = "Vecset: decimate to at most FACES triangles.")
+    @Option(names = "--decimate", paramLabel = "FACES", description = "Decimate to at most FACES triangles.")
     Integer decimate;
 
     @Option(
             names = "--min-component",
             paramLabel = "FRACTION",
-            description = "Vecset: drop parts under this share of the area (default: 0.01).")
+            description = "Drop parts under this share of the area (default: 0.01; 0 keeps all).")
     Double minComponent;
 
     @Option(
@@ -89,6 +89,13 @@ final class ReconstructCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (decimate != null && decimate < 4) {
+            throw new ParameterException(spec.commandLine(), "--decimate needs at least 4 faces, got " + decimate);
+        }
+        if (minComponent != null && !(minComponent >= 0 && minComponent < 1)) {
+            throw new ParameterException(
+                    spec.commandLine(), "--min-component is a share of the area in [0, 1), got " + minComponent);
+        }
         if (Files.isDirectory(ckpt) && SparseReconstruction.isSparse(ckpt)) {
             return sparse();
         }
@@ -108,9 +115,6 @@ final class ReconstructCommand implements Callable<Integer> {
                     .withSeed(seed)
                     .withSourceFrame(!normalized)
                     .withMetrics(metrics ? MetricsOptions.defaults() : null);
-            if (decimate != null && decimate < 4) {
-                throw new IllegalArgumentException("--decimate needs at least 4 faces, got " + decimate);
-            }
             if (MeshIO.Format.ofExtension(out).isEmpty()) {
                 throw new IllegalArgumentException(
                         out + ": cannot tell the output format; use .glb, .obj, .ply, .stl or .off");
@@ -176,12 +180,6 @@ final class ReconstructCommand implements Callable<Integer> {
         if (dense) {
             vecsetOnly.add("--dense");
         }
-        if (decimate != null) {
-            vecsetOnly.add("--decimate");
-        }
-        if (minComponent != null) {
-            vecsetOnly.add("--min-component");
-        }
         if (!vecsetOnly.isEmpty()) {
             throw new ParameterException(
                     spec.commandLine(),
@@ -208,7 +206,13 @@ final class ReconstructCommand implements Callable<Integer> {
                 .watertightResolution(watertightResolution)
                 .build();
         SparseReconstruction.Result r = SparseReconstruction.reconstruct(
-                vae, source, prep, !normalized, metrics ? MetricsOptions.defaults() : null);
+                vae,
+                source,
+                prep,
+                !normalized,
+                metrics ? MetricsOptions.defaults() : null,
+                minComponent == null ? 0.01 : minComponent,
+                decimate == null ? 0 : decimate);
         if (r.mesh().isEmpty()) {
             throw new IllegalStateException("the decoding has no surface (voxel IoU "
                     + String.format(Locale.ROOT, "%.4f", r.metrics().get("voxel_iou")) + "); nothing written");

@@ -9,6 +9,8 @@ import dev.tessera.data.prep.PrepJob;
 import dev.tessera.data.prep.PrepOptions;
 import dev.tessera.data.synth.ShapeClass;
 import dev.tessera.data.synth.SyntheticShapes;
+import dev.tessera.geometry.MeshCheck;
+import dev.tessera.geometry.TriangleMesh;
 import dev.tessera.geometry.io.MeshIO;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -172,13 +174,33 @@ class SparseTrainVaeCommandTest {
                 .contains("fscore@0.01")
                 .contains("chamfer_l1");
         assertThat(Files.size(out)).isPositive();
+        // the clean-up options of the vecset reconstruction apply to sparse ones too
+        Path small = dir.resolve("ss-small.obj");
+        int full = MeshIO.read(out).triangleCount();
+        CliTest.Run cleaned = reconstruct(
+                ss,
+                mesh,
+                small,
+                "--watertight-resolution",
+                "32",
+                "--min-component",
+                "0.3",
+                "--decimate",
+                Integer.toString(full / 3));
+        assertThat(cleaned.code()).as(cleaned.err()).isZero();
+        TriangleMesh decimated = MeshIO.read(small);
+        assertThat(decimated.triangleCount()).isPositive().isLessThan(full / 2); // stops where collapses would fold
+        assertThat(MeshCheck.of(decimated).components())
+                .isLessThanOrEqualTo(3); // each kept part has ≥ 30 % of the area
+        CliTest.Run badShare = reconstruct(ss, mesh, small, "--min-component", "1.5");
+        assertThat(badShare.code()).isEqualTo(2);
+        assertThat(badShare.err()).contains("--min-component is a share of the area in [0, 1), got 1.5");
 
         dev.tessera.model.sparse.SparseSdfVaeConfig s = dev.tessera.model.sparse.SparseSdfVaeConfig.tiny();
         Path sdf = dir.resolve("sdf-ckpt");
         dev.tessera.model.Checkpoint.save(
                 sdf, s, new dev.tessera.model.sparse.SparseSdfVae(s, dev.tessera.model.Rng.cpu(0)));
         CliTest.Run d = reconstruct(sdf, mesh, dir.resolve("sdf.obj"), "--watertight-resolution", "32", "--metrics");
-        System.out.println(d.out() + d.err());
         // an untrained decoder: either a surface with its metrics, or the refusal naming the voxel IoU
         assertThat(d.code() == 0 ? d.out() : d.err()).contains(d.code() == 0 ? "fscore@0.01" : "voxel IoU");
 

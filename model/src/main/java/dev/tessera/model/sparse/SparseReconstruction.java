@@ -19,6 +19,7 @@ import dev.tessera.model.Rng;
 import dev.tessera.model.StepScope;
 import dev.tessera.model.Tensors;
 import dev.tessera.model.sparse.conv.SparseTensor;
+import dev.tessera.model.vecset.SurfaceExtraction;
 import dev.tessera.model.vecset.VecsetReconstruction;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -110,10 +111,19 @@ public final class SparseReconstruction {
      * @param prep the normalisation, watertight and sparse-band settings (those the training set was prepared with)
      * @param sourceFrame map the result back to the source mesh's frame (else keep the normalised sample frame)
      * @param metrics compare the result with the watertight input, or null for the voxel IoU only
+     * @param minComponentArea drop parts with less than this share of the surface's area, as the vecset
+     *     reconstruction does ({@link SurfaceExtraction#clean(TriangleMesh, double, int)}; 0 keeps all)
+     * @param targetFaces decimate to at most this many triangles (0: keep all)
      * @throws PrepException when the mesh has no area or encloses no volume
      */
     public static Result reconstruct(
-            Module vae, TriangleMesh source, PrepOptions prep, boolean sourceFrame, MetricsOptions metrics)
+            Module vae,
+            TriangleMesh source,
+            PrepOptions prep,
+            boolean sourceFrame,
+            MetricsOptions metrics,
+            double minComponentArea,
+            int targetFaces)
             throws PrepException {
         Map<String, Double> seconds = new LinkedHashMap<>();
         long t0 = System.nanoTime();
@@ -166,6 +176,7 @@ public final class SparseReconstruction {
                         "not a sparse VAE: " + vae.getClass().getSimpleName());
             }
         }
+        mesh = SurfaceExtraction.clean(mesh, minComponentArea, targetFaces);
         t0 = lap(seconds, "mesh", t0);
         if (metrics != null) {
             m.putAll(VecsetReconstruction.compare(wt, mesh, metrics));

@@ -6,6 +6,7 @@ import dev.tessera.geometry.TriangleMesh;
 import dev.tessera.model.StepScope;
 import dev.tessera.model.sparse.conv.DecodeTooLargeException;
 import dev.tessera.model.sparse.conv.SparseTensor;
+import dev.tessera.model.vecset.SurfaceExtraction;
 import dev.tessera.model.vecset.VecsetReconstruction;
 import dev.tessera.model.vecset.VecsetValidator;
 import java.io.IOException;
@@ -118,7 +119,10 @@ public final class SparseSdfVaeTask extends DatasetVaeTask {
                 if (r != null) {
                     TriangleMesh reference = metrics == null ? null : reference(id);
                     if (reference != null) {
-                        TriangleMesh mesh = SparseSdfMesh.extract(r, 0, 0f);
+                        TriangleMesh mesh = SurfaceExtraction.clean(
+                                SparseSdfMesh.extract(r, 0, 0f),
+                                SurfaceExtraction.Options.defaults().minComponentArea(),
+                                0); // as the vecset validation and reconstruction clean theirs
                         VecsetReconstruction.compare(reference, mesh, metrics)
                                 .forEach((k, v) -> meshSum.merge(k, v, Double::sum));
                         meshes++;

@@ -129,12 +129,21 @@ public final class SurfaceExtraction {
 
     /** Floaters dropped, unreferenced vertices removed, then decimation when asked for. */
     public static TriangleMesh clean(TriangleMesh raw, Options o) {
+        return clean(raw, o.minComponentArea(), o.targetFaces());
+    }
+
+    /**
+     * The clean-up of every reconstruction, vecset or sparse: connected components with less than
+     * {@code minComponentArea} of the total area dropped (0 keeps all), unreferenced vertices removed, then decimation
+     * to at most {@code targetFaces} triangles (0: none).
+     */
+    public static TriangleMesh clean(TriangleMesh raw, double minComponentArea, int targetFaces) {
         if (raw.isEmpty()) {
             return raw;
         }
-        TriangleMesh m = MeshCleanup.clean(raw, new CleanupOptions(-1, o.minComponentArea()));
-        if (o.targetFaces() > 0 && m.triangleCount() > o.targetFaces()) {
-            m = QuadricDecimator.decimate(m, o.targetFaces());
+        TriangleMesh m = MeshCleanup.clean(raw, new CleanupOptions(-1, minComponentArea));
+        if (targetFaces > 0 && m.triangleCount() > targetFaces) {
+            m = QuadricDecimator.decimate(m, targetFaces);
         }
         return m;
     }
