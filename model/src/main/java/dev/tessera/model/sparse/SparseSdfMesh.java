@@ -25,6 +25,12 @@ import org.bytedeco.pytorch.global.torch;
  * has one sign around it (its outer and inner edges), so it adds no surface there; where the surface runs through a
  * gap, the rings interpolate it from the values around. No value is invented farther than two lattice steps from a
  * decoded voxel.
+ *
+ * <p><b>The outer shell is kept.</b> A decoder can also draw a second wall at the inner edge of its band (the sign of
+ * voxels far inside is the hardest thing for it to learn), which encloses a pocket of "outside" within the solid.
+ * Points at or above the level that the outside cannot reach are turned inside ({@link #keepOuterShell}), as the
+ * training shapes' watertight remeshing keeps the outer shell. The price: a cavity that the decoder closes off
+ * with a spurious membrane is filled too.
  */
 public final class SparseSdfMesh {
     private SparseSdfMesh() {}
@@ -99,6 +105,7 @@ public final class SparseSdfMesh {
             }
             from = start;
         }
+        keepOuterShell(allKeys, all, total, resolution, level);
         // the cells whose eight corners all have values, listed by their lower corner
         int[] cells = new int[3 * total];
         float[] corners = new float[8 * total];
@@ -130,6 +137,102 @@ public final class SparseSdfMesh {
         SparseGrid grid = SparseGrid.adopt(
                 centres, resolution - 1, 8, Arrays.copyOf(cells, 3 * cellCount), Arrays.copyOf(corners, 8 * cellCount));
         return MarchingCubes.extractSparse(grid, level);
+    }
+
+    /**
+     * Turns every valued point at or above the level that the outside cannot reach into an inside point (its value
+     * mirrored about the level). The outside is flooded from the lattice's faces through the 6-connected points that
+     * are not valued below the level (points without a value included), so pockets enclosed by the band's inside
+     * stay dry: the second wall a decoder draws at the inner edge of its band, and bubbles inside the solid. Training
+     * shapes are outer shells (watertight remeshing keeps the outer shell), so a closed cavity is never a true answer.
+     */
+    static void keepOuterShell(long[] keys, float[] values, int count, int resolution, float level) {
+        int r = resolution;
+        long rr = (long) r * r;
+        long[] blocked = new long[(int) ((rr * r + 63) >>> 6)];
+        for (int v = 0; v < count; v++) {
+            if (values[v] < level) {
+                blocked[(int) (keys[v] >>> 6)] |= 1L << keys[v];
+            }
+        }
+        long[] wet = new long[blocked.length];
+        LongQueue queue = new LongQueue();
+        for (int i = 0; i < r; i++) { // the six faces
+            for (int j = 0; j < r; j++) {
+                flood(i * rr + (long) j * r, blocked, wet, queue);
+                flood(i * rr + (long) j * r + r - 1, blocked, wet, queue);
+                flood(i * rr + j, blocked, wet, queue);
+                flood(i * rr + (long) (r - 1) * r + j, blocked, wet, queue);
+                flood((long) i * r + j, blocked, wet, queue);
+                flood((r - 1) * rr + (long) i * r + j, blocked, wet, queue);
+            }
+        }
+        while (!queue.isEmpty()) {
+            long q = queue.poll();
+            int i = (int) (q / rr), j = (int) (q / r % r), k = (int) (q % r);
+            if (i > 0) {
+                flood(q - rr, blocked, wet, queue);
+            }
+            if (i < r - 1) {
+                flood(q + rr, blocked, wet, queue);
+            }
+            if (j > 0) {
+                flood(q - r, blocked, wet, queue);
+            }
+            if (j < r - 1) {
+                flood(q + r, blocked, wet, queue);
+            }
+            if (k > 0) {
+                flood(q - 1, blocked, wet, queue);
+            }
+            if (k < r - 1) {
+                flood(q + 1, blocked, wet, queue);
+            }
+        }
+        for (int v = 0; v < count; v++) {
+            if (values[v] >= level && (wet[(int) (keys[v] >>> 6)] & 1L << keys[v]) == 0) {
+                values[v] = 2 * level - values[v] - Math.ulp(level); // strictly below the level
+            }
+        }
+    }
+
+    private static void flood(long q, long[] blocked, long[] wet, LongQueue queue) {
+        int w = (int) (q >>> 6);
+        long bit = 1L << q;
+        if ((blocked[w] & bit) == 0 && (wet[w] & bit) == 0) {
+            wet[w] |= bit;
+            queue.add(q);
+        }
+    }
+
+    /** A growable ring buffer of longs, for the flood. */
+    private static final class LongQueue {
+        private long[] items = new long[1 << 12];
+        private int head;
+        private int size;
+
+        void add(long x) {
+            if (size == items.length) {
+                long[] grown = new long[2 * items.length];
+                for (int t = 0; t < size; t++) {
+                    grown[t] = items[(head + t) & (items.length - 1)];
+                }
+                items = grown;
+                head = 0;
+            }
+            items[(head + size++) & (items.length - 1)] = x;
+        }
+
+        long poll() {
+            long x = items[head];
+            head = (head + 1) & (items.length - 1);
+            size--;
+            return x;
+        }
+
+        boolean isEmpty() {
+            return size == 0;
+        }
     }
 
     /**

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 import dev.tessera.geometry.MeshCheck;
+import dev.tessera.geometry.ScalarField;
 import dev.tessera.geometry.TriangleMesh;
 import dev.tessera.model.Rng;
 import dev.tessera.model.StateDict;
@@ -219,6 +220,28 @@ class SparseSdfVaeTest {
         // the fill adds no surface where the band is whole: its edges keep one sign
         TriangleMesh whole = SparseSdfMesh.extract(full.coords(), full.sdf(), 48, 0f);
         assertThat(MeshCheck.of(whole).components()).isEqualTo(1);
+    }
+
+    @Test
+    void aPocketTheOutsideCannotReachBecomesInsideButAnOpenCavityStays() {
+        double outer = 0.6, inner = 0.4;
+        ScalarField ball = SparseSdfShapes.sphere(outer);
+        // a hollow ball: solid between the radii, a closed positive pocket inside (a decoder's second, inner wall)
+        ScalarField hollow = (x, y, z) -> Math.max(ball.value(x, y, z), inner - Math.sqrt(x * x + y * y + z * z));
+        SparseSdfShapes.Band h = SparseSdfShapes.band(hollow, 48, 2.5);
+        TriangleMesh solid = SparseSdfMesh.extract(h.coords(), h.sdf(), 48, 0f);
+        assertThat(MeshCheck.of(solid).components()).isEqualTo(1);
+        assertThat(MeshCheck.of(solid).closed()).isTrue();
+        assertThat(solid.volume()).isCloseTo(4 / 3.0 * Math.PI * outer * outer * outer, within(0.02));
+        // the same ball cut open at the top: a cup, whose cavity the outside reaches, keeps its cavity
+        ScalarField cup = (x, y, z) -> Math.max(hollow.value(x, y, z), y - 0.3);
+        SparseSdfShapes.Band c = SparseSdfShapes.band(cup, 48, 2.5);
+        TriangleMesh open = SparseSdfMesh.extract(c.coords(), c.sdf(), 48, 0f);
+        assertThat(MeshCheck.of(open).closed()).isTrue();
+        // the shell less its caps above y = 0.3 (heights 0.3 and 0.1); filled, it would be 0.76
+        double shell = 4 / 3.0 * Math.PI * (Math.pow(outer, 3) - Math.pow(inner, 3));
+        double caps = Math.PI * 0.09 * (3 * outer - 0.3) / 3 - Math.PI * 0.01 * (3 * inner - 0.1) / 3;
+        assertThat(open.volume()).isCloseTo(shell - caps, within(0.02));
     }
 
     private static double worstRadiusError(TriangleMesh m, double radius) {
