@@ -138,7 +138,8 @@ class SparseSdfVaeTest {
             assertThat(scoped.size()).isPositive();
             assertThat(Tensors.toLongs(scoped.coords())).containsExactly(Tensors.toLongs(withGraph.coords()));
             float[] sdf = Tensors.toFloats(scoped.feats());
-            assertThat(sdf).containsExactly(Tensors.toFloats(withGraph.feats().detach()));
+            // the same values up to rounding: without gradients the GEMMs run in oneDNN (SparseConvolution.tallMatmul)
+            assertThat(sdf).containsExactly(Tensors.toFloats(withGraph.feats().detach()), within(1e-4f));
             double min = 0, max = 0;
             for (float v : sdf) {
                 min = Math.min(min, v);
