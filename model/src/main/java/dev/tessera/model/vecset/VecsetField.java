@@ -1,5 +1,6 @@
 package dev.tessera.model.vecset;
 
+import dev.tessera.model.CoreParallel;
 import dev.tessera.model.StepScope;
 import dev.tessera.model.Tensors;
 import java.util.concurrent.atomic.AtomicLong;
@@ -12,7 +13,8 @@ import org.bytedeco.pytorch.Tensor;
  * number of points in chunks, each inside its own {@link StepScope}, so native memory is bounded by one chunk. Values
  * are {@link ShapeVae#signedField signed}: negative inside, surface at 0.
  *
- * <p>Close it to free the cached keys and values. Not thread-safe (libtorch runs each chunk on all cores).
+ * <p>Close it to free the cached keys and values. Not thread-safe: {@link #values} itself spreads its chunks over the
+ * cores.
  */
 public final class VecsetField implements PointField, AutoCloseable {
     /** Native bytes one chunk of queries may use (attention weights and activations). */
@@ -64,22 +66,37 @@ public final class VecsetField implements PointField, AutoCloseable {
         return queries.get();
     }
 
+    /** The fewest points worth a piece of their own on another core. */
+    static final int MIN_PIECE = 1024;
+
+    /**
+     * The field at packed {@code xyz} points. The points are cut into pieces of at most {@link #chunk} (and at least
+     * {@value #MIN_PIECE} when that makes more pieces than cores), which run side by side on the cores
+     * ({@link CoreParallel}), each on one libtorch thread: the decoder's linear layers run in OpenBLAS, which Tessera
+     * keeps single-threaded, so one piece at a time left the other cores idle.
+     */
     @Override
     public float[] values(float[] xyz) {
         int n = xyz.length / 3;
         float[] out = new float[n];
+        CoreParallel cores = CoreParallel.shared();
+        int pieces = Math.max((n + chunk - 1) / chunk, Math.min(cores.workers(), (n + MIN_PIECE - 1) / MIN_PIECE));
+        int size = pieces == 0 ? 0 : (n + pieces - 1) / pieces;
         try (NoGradGuard ng = new NoGradGuard()) {
-            for (int start = 0; start < n; start += chunk) {
-                int m = Math.min(chunk, n - start);
+            cores.map(pieces, i -> {
+                int start = i * size, m = Math.min(size, n - start);
+                if (m <= 0) {
+                    return null;
+                }
                 try (StepScope s = new StepScope()) {
                     float[] part = new float[3 * m];
                     System.arraycopy(xyz, 3 * start, part, 0, 3 * m);
                     Tensor pts = Tensors.fromFloats(part, 1, m, 3); // [1, m, 3]
                     Tensor v = vae.signedField(vae.queryCached(pts, keysValues)); // [1, m]
-                    float[] f = Tensors.toFloats(v);
-                    System.arraycopy(f, 0, out, start, m);
+                    System.arraycopy(Tensors.toFloats(v), 0, out, start, m);
                 }
-            }
+                return null;
+            });
         }
         queries.addAndGet(n);
         return out;
