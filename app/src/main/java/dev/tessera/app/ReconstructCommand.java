@@ -104,7 +104,7 @@ final class ReconstructCommand implements Callable<Integer> {
             SurfaceExtraction.Options e = SurfaceExtraction.Options.defaults()
                     .withResolution(resolution == null ? 256 : resolution)
                     .withHierarchical(!dense)
-                    .withMinComponentArea(minComponent == null ? 0.01 : minComponent)
+                    .withMinComponentArea(minComponentArea())
                     .withTargetFaces(decimate == null ? 0 : decimate);
             PrepOptions prep = PrepOptions.defaults().toBuilder()
                     .watertightResolution(watertightResolution)
@@ -171,6 +171,11 @@ final class ReconstructCommand implements Callable<Integer> {
         p.flush();
     }
 
+    /** {@code --min-component}, or the extraction's default share (1 %). */
+    private double minComponentArea() {
+        return minComponent == null ? SurfaceExtraction.Options.defaults().minComponentArea() : minComponent;
+    }
+
     /** A sparse VAE's reconstruction. */
     private Integer sparse() throws Exception {
         java.util.List<String> vecsetOnly = new java.util.ArrayList<>();
@@ -211,7 +216,7 @@ final class ReconstructCommand implements Callable<Integer> {
                 prep,
                 !normalized,
                 metrics ? MetricsOptions.defaults() : null,
-                minComponent == null ? 0.01 : minComponent,
+                minComponentArea(),
                 decimate == null ? 0 : decimate);
         if (r.mesh().isEmpty()) {
             throw new IllegalStateException("the decoding has no surface (voxel IoU "

@@ -81,7 +81,7 @@ public final class MeshCleanup {
         int k = 0;
         double tol2 = tolerance * tolerance;
         double cell = tolerance;
-        MeshCheck.LongIntMap table = new MeshCheck.LongIntMap(v);
+        LongIntMap table = new LongIntMap(v);
         int[] next = new int[v]; // chain of kept vertices per cell
         for (int i = 0; i < v; i++) {
             float x = p[3 * i], y = p[3 * i + 1], z = p[3 * i + 2];

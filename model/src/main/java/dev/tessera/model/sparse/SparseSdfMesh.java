@@ -1,6 +1,7 @@
 package dev.tessera.model.sparse;
 
 import dev.tessera.geometry.Aabb;
+import dev.tessera.geometry.LongIntMap;
 import dev.tessera.geometry.MarchingCubes;
 import dev.tessera.geometry.SparseGrid;
 import dev.tessera.geometry.TriangleMesh;
@@ -62,7 +63,7 @@ public final class SparseSdfMesh {
         }
         long r = resolution;
         // indices 0..n-1: the decoded voxels; n..: the ring, lattice points next to one of them but not decoded
-        LongIndex index = new LongIndex(2 * n);
+        LongIntMap index = new LongIntMap(2 * n);
         long[] allKeys = new long[Math.max(16, 2 * n)];
         for (int v = 0; v < n; v++) {
             allKeys[v] = (coords[3 * v] * r + coords[3 * v + 1]) * r + coords[3 * v + 2];
@@ -156,37 +157,37 @@ public final class SparseSdfMesh {
             }
         }
         long[] wet = new long[blocked.length];
-        LongQueue queue = new LongQueue();
+        LongStack frontier = new LongStack();
         for (int i = 0; i < r; i++) { // the six faces
             for (int j = 0; j < r; j++) {
-                flood(i * rr + (long) j * r, blocked, wet, queue);
-                flood(i * rr + (long) j * r + r - 1, blocked, wet, queue);
-                flood(i * rr + j, blocked, wet, queue);
-                flood(i * rr + (long) (r - 1) * r + j, blocked, wet, queue);
-                flood((long) i * r + j, blocked, wet, queue);
-                flood((r - 1) * rr + (long) i * r + j, blocked, wet, queue);
+                flood(i * rr + (long) j * r, blocked, wet, frontier);
+                flood(i * rr + (long) j * r + r - 1, blocked, wet, frontier);
+                flood(i * rr + j, blocked, wet, frontier);
+                flood(i * rr + (long) (r - 1) * r + j, blocked, wet, frontier);
+                flood((long) i * r + j, blocked, wet, frontier);
+                flood((r - 1) * rr + (long) i * r + j, blocked, wet, frontier);
             }
         }
-        while (!queue.isEmpty()) {
-            long q = queue.poll();
+        while (!frontier.isEmpty()) {
+            long q = frontier.pop();
             int i = (int) (q / rr), j = (int) (q / r % r), k = (int) (q % r);
             if (i > 0) {
-                flood(q - rr, blocked, wet, queue);
+                flood(q - rr, blocked, wet, frontier);
             }
             if (i < r - 1) {
-                flood(q + rr, blocked, wet, queue);
+                flood(q + rr, blocked, wet, frontier);
             }
             if (j > 0) {
-                flood(q - r, blocked, wet, queue);
+                flood(q - r, blocked, wet, frontier);
             }
             if (j < r - 1) {
-                flood(q + r, blocked, wet, queue);
+                flood(q + r, blocked, wet, frontier);
             }
             if (k > 0) {
-                flood(q - 1, blocked, wet, queue);
+                flood(q - 1, blocked, wet, frontier);
             }
             if (k < r - 1) {
-                flood(q + 1, blocked, wet, queue);
+                flood(q + 1, blocked, wet, frontier);
             }
         }
         for (int v = 0; v < count; v++) {
@@ -196,38 +197,29 @@ public final class SparseSdfMesh {
         }
     }
 
-    private static void flood(long q, long[] blocked, long[] wet, LongQueue queue) {
+    private static void flood(long q, long[] blocked, long[] wet, LongStack frontier) {
         int w = (int) (q >>> 6);
         long bit = 1L << q;
         if ((blocked[w] & bit) == 0 && (wet[w] & bit) == 0) {
             wet[w] |= bit;
-            queue.add(q);
+            frontier.push(q);
         }
     }
 
-    /** A growable ring buffer of longs, for the flood. */
-    private static final class LongQueue {
+    /** A growable stack of longs: the flood's frontier (the order of the visits does not matter). */
+    private static final class LongStack {
         private long[] items = new long[1 << 12];
-        private int head;
         private int size;
 
-        void add(long x) {
+        void push(long x) {
             if (size == items.length) {
-                long[] grown = new long[2 * items.length];
-                for (int t = 0; t < size; t++) {
-                    grown[t] = items[(head + t) & (items.length - 1)];
-                }
-                items = grown;
-                head = 0;
+                items = Arrays.copyOf(items, 2 * size);
             }
-            items[(head + size++) & (items.length - 1)] = x;
+            items[size++] = x;
         }
 
-        long poll() {
-            long x = items[head];
-            head = (head + 1) & (items.length - 1);
-            size--;
-            return x;
+        long pop() {
+            return items[--size];
         }
 
         boolean isEmpty() {
@@ -255,67 +247,6 @@ public final class SparseSdfMesh {
             }
         }
         return m;
-    }
-
-    /** Open addressing from lattice keys (≥ 0) to indices; {@code get} gives -1 for a key not put. */
-    private static final class LongIndex {
-        private long[] keys;
-        private int[] values;
-        private int size;
-
-        LongIndex(int expected) {
-            int cap = Integer.highestOneBit(Math.max(4, expected * 2 - 1)) << 1;
-            keys = new long[cap];
-            values = new int[cap];
-            Arrays.fill(keys, -1);
-        }
-
-        private static int slot(long key, int mask) {
-            long h = key * 0x9E3779B97F4A7C15L;
-            return (int) (h >>> 40) & mask;
-        }
-
-        void put(long key, int value) {
-            if (2 * (size + 1) > keys.length) {
-                grow();
-            }
-            int mask = keys.length - 1;
-            int s = slot(key, mask);
-            while (keys[s] != -1 && keys[s] != key) {
-                s = (s + 1) & mask;
-            }
-            if (keys[s] == -1) {
-                size++;
-            }
-            keys[s] = key;
-            values[s] = value;
-        }
-
-        int get(long key) {
-            int mask = keys.length - 1;
-            int s = slot(key, mask);
-            while (keys[s] != -1) {
-                if (keys[s] == key) {
-                    return values[s];
-                }
-                s = (s + 1) & mask;
-            }
-            return -1;
-        }
-
-        private void grow() {
-            long[] k = keys;
-            int[] v = values;
-            keys = new long[2 * k.length];
-            values = new int[2 * k.length];
-            Arrays.fill(keys, -1);
-            size = 0;
-            for (int s = 0; s < k.length; s++) {
-                if (k[s] != -1) {
-                    put(k[s], v[s]);
-                }
-            }
-        }
     }
 
     /** The surface of batch item {@code item} of a sparse tensor of signed distances {@code [N, 1]}. */
