@@ -393,7 +393,7 @@ public final class Voxelizer {
         private void fill(long[] wall, long[] seen, long seed, LongStack stack) {
             stack.push(seed);
             long rr = (long) r * r;
-            while (stack.size > 0) {
+            while (!stack.isEmpty()) {
                 long v = stack.pop();
                 if (get(seen, v)) {
                     continue;
@@ -585,23 +585,6 @@ public final class Voxelizer {
             int mm = m;
             IntStream.range(0, 8 * n).parallel().forEach(q -> out[q] = d[Arrays.binarySearch(unique, 0, mm, ids[q])]);
             return out;
-        }
-    }
-
-    /** A growable stack of voxel indices. */
-    private static final class LongStack {
-        long[] a = new long[1024];
-        int size;
-
-        void push(long v) {
-            if (size == a.length) {
-                a = Arrays.copyOf(a, 2 * size);
-            }
-            a[size++] = v;
-        }
-
-        long pop() {
-            return a[--size];
         }
     }
 }

@@ -2,6 +2,7 @@ package dev.tessera.model.sparse;
 
 import dev.tessera.geometry.Aabb;
 import dev.tessera.geometry.LongIntMap;
+import dev.tessera.geometry.LongStack;
 import dev.tessera.geometry.MarchingCubes;
 import dev.tessera.geometry.SparseGrid;
 import dev.tessera.geometry.TriangleMesh;
@@ -203,27 +204,6 @@ public final class SparseSdfMesh {
         if ((blocked[w] & bit) == 0 && (wet[w] & bit) == 0) {
             wet[w] |= bit;
             frontier.push(q);
-        }
-    }
-
-    /** A growable stack of longs: the flood's frontier (the order of the visits does not matter). */
-    private static final class LongStack {
-        private long[] items = new long[1 << 12];
-        private int size;
-
-        void push(long x) {
-            if (size == items.length) {
-                items = Arrays.copyOf(items, 2 * size);
-            }
-            items[size++] = x;
-        }
-
-        long pop() {
-            return items[--size];
-        }
-
-        boolean isEmpty() {
-            return size == 0;
         }
     }
 
