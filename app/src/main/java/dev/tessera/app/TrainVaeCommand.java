@@ -113,6 +113,23 @@ final class TrainVaeCommand implements Callable<Integer> {
                             + "smoother fields a small model learns in fewer steps (the demo uses 6).")
     Integer fourierOctaves;
 
+    @Option(
+            names = "--num-latents",
+            description = "Vecset: latent tokens per shape (default: the preset's, 64 for tiny); a multiple of 4 so the"
+                    + " uniform and sharp-edge sets split it as the preset does.")
+    Integer numLatents;
+
+    @Option(
+            names = "--embed-dim",
+            description = "Vecset: channels per latent token (default: the preset's, 8 for tiny).")
+    Integer embedDim;
+
+    @Option(
+            names = "--width",
+            description = "Vecset: transformer width, a multiple of the preset's heads (default: the preset's, 128 for "
+                    + "tiny).")
+    Integer width;
+
     @Option(names = "--steps", description = "Optimiser steps in all (default: 10000).")
     Integer steps;
 
@@ -261,6 +278,10 @@ final class TrainVaeCommand implements Callable<Integer> {
             {"--label", label},
             {"--truncation", truncation},
             {"--sharp-cross-attn", sharpCrossAttn},
+            {"--fourier-octaves", fourierOctaves},
+            {"--num-latents", numLatents},
+            {"--embed-dim", embedDim},
+            {"--width", width},
             {"--queries", queries},
             {"--sharp-weight", sharpWeight}
         });
@@ -466,6 +487,9 @@ final class TrainVaeCommand implements Callable<Integer> {
             {"--truncation", truncation},
             {"--sharp-cross-attn", sharpCrossAttn},
             {"--fourier-octaves", fourierOctaves},
+            {"--num-latents", numLatents},
+            {"--embed-dim", embedDim},
+            {"--width", width},
             {"--lr", lr},
             {"--warmup", warmup},
             {"--batch-size", batchSize},
@@ -534,6 +558,12 @@ final class TrainVaeCommand implements Callable<Integer> {
             }
             if (fourierOctaves != null) {
                 c = c.withFourier(fourierOctaves, c.includePi());
+            }
+            if (numLatents != null || embedDim != null || width != null) {
+                c = c.withSize(
+                        numLatents == null ? c.numLatents() : numLatents,
+                        embedDim == null ? c.embedDim() : embedDim,
+                        width == null ? c.width() : width);
             }
             TrainOptions t = options(steps == null ? 10_000 : steps);
             VecsetTrainSettings s = VecsetTrainSettings.defaults();

@@ -104,6 +104,53 @@ class TrainVaeCommandTest {
     }
 
     @Test
+    void theModelSizeCanBeChosenAndAnImpossibleSizeIsRefused() throws Exception {
+        Path run = dir.resolve("sized");
+        CliTest.Run r = CliTest.run(train(
+                run,
+                "--num-latents",
+                "32",
+                "--embed-dim",
+                "4",
+                "--width",
+                "64",
+                "--steps",
+                "2",
+                "--batch-size",
+                "1",
+                "--queries",
+                "64,32,64",
+                "--validation",
+                "0,0,16"));
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(r.out()).contains("train-vae: vecset 32×4 latents, width 64");
+        String config = Files.readString(run.resolve("config.json"));
+        assertThat(config)
+                .containsPattern("\"num_latents\" : 32\\b")
+                .containsPattern("\"embed_dim\" : 4\\b")
+                .containsPattern("\"width\" : 64\\b");
+
+        CliTest.Run odd = CliTest.run(train(dir.resolve("odd"), "--num-latents", "30"));
+        assertThat(odd.code()).isEqualTo(2);
+        assertThat(odd.err()).contains("must be a whole number").contains("num_latents");
+        CliTest.Run heads = CliTest.run(train(dir.resolve("heads"), "--width", "90"));
+        assertThat(heads.code()).isEqualTo(2);
+        assertThat(heads.err()).contains("width 90 must be divisible by heads 4");
+        CliTest.Run sparse = CliTest.run(
+                "train-vae",
+                "--model",
+                "sparse-sdf",
+                "--data",
+                dataset.toString(),
+                "--out",
+                dir.resolve("sp").toString(),
+                "--num-latents",
+                "32");
+        assertThat(sparse.code()).isEqualTo(2);
+        assertThat(sparse.err()).contains("--num-latents apply to the vecset VAE");
+    }
+
+    @Test
     void badInputsAreRefusedWithTheReason() {
         CliTest.Run model = CliTest.run("train-vae", "--model", "octree", "--data", "x", "--out", "y");
         assertThat(model.code()).isEqualTo(2);

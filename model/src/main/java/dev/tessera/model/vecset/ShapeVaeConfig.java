@@ -260,6 +260,15 @@ public record ShapeVaeConfig(
         return with(c -> c.put("pc_size", uniform).put("pc_sharpedge_size", sharp));
     }
 
+    /**
+     * This config at another size: {@code numLatents} tokens of {@code embedDim} channels, transformer width
+     * {@code width}. The uniform and sharp-edge point sets keep their share of the query tokens.
+     */
+    public ShapeVaeConfig withSize(int numLatents, int embedDim, int width) {
+        return with(
+                c -> c.put("num_latents", numLatents).put("embed_dim", embedDim).put("width", width));
+    }
+
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /** A copy changed through its {@code config.json} form, so the fields are listed once, in the record. */
