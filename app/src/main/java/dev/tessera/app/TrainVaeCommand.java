@@ -204,7 +204,7 @@ final class TrainVaeCommand implements Callable<Integer> {
         if (!model.equals("vecset")) {
             return sparse(SparseVaeTraining.Family.of(model));
         }
-        List<String> sparseOnly = given(new Object[][] {{"--resolution", resolution}, {"--channels", channels}});
+        List<String> sparseOnly = given(sparseOptions());
         if (!sparseOnly.isEmpty()) {
             throw new ParameterException(
                     spec.commandLine(), String.join(", ", sparseOnly) + " apply to the sparse VAEs, not to vecset");
@@ -262,7 +262,7 @@ final class TrainVaeCommand implements Callable<Integer> {
     }
 
     /** Names of the options given (not null) among {@code {name, value}} pairs. */
-    private static List<String> given(Object[][] options) {
+    private static List<String> given(Object[]... options) {
         List<String> out = new ArrayList<>();
         for (Object[] opt : options) {
             if (opt[1] != null) {
@@ -272,9 +272,9 @@ final class TrainVaeCommand implements Callable<Integer> {
         return out;
     }
 
-    /** {@code train-vae --model sparse-structure|sparse-sdf}. */
-    private Integer sparse(SparseVaeTraining.Family family) throws Exception {
-        List<String> vecsetOnly = given(new Object[][] {
+    /** The options only the vecset VAE reads, as {@code {name, value}} pairs. */
+    private Object[][] vecsetOptions() {
+        return new Object[][] {
             {"--label", label},
             {"--truncation", truncation},
             {"--sharp-cross-attn", sharpCrossAttn},
@@ -284,7 +284,17 @@ final class TrainVaeCommand implements Callable<Integer> {
             {"--width", width},
             {"--queries", queries},
             {"--sharp-weight", sharpWeight}
-        });
+        };
+    }
+
+    /** The options only the sparse VAEs read. */
+    private Object[][] sparseOptions() {
+        return new Object[][] {{"--resolution", resolution}, {"--channels", channels}};
+    }
+
+    /** {@code train-vae --model sparse-structure|sparse-sdf}. */
+    private Integer sparse(SparseVaeTraining.Family family) throws Exception {
+        List<String> vecsetOnly = given(vecsetOptions());
         if (!vecsetOnly.isEmpty()) {
             throw new ParameterException(
                     spec.commandLine(), String.join(", ", vecsetOnly) + " apply to the vecset VAE, not to " + model);
@@ -353,7 +363,7 @@ final class TrainVaeCommand implements Callable<Integer> {
     }
 
     private SparseVaeTraining.Plan sparseResumePlan(SparseVaeTraining.Family family) throws Exception {
-        refuseChangesOnResume(new Object[][] {{"--resolution", resolution}, {"--channels", channels}});
+        refuseChangesOnResume();
         SparseVaeTraining.Family saved = SparseVaeTraining.familyOf(out);
         if (saved != null && saved != family) {
             throw new ParameterException(
@@ -479,24 +489,16 @@ final class TrainVaeCommand implements Callable<Integer> {
         return t;
     }
 
-    private void refuseChangesOnResume(Object[][] extra) {
-        List<Object[]> all = new ArrayList<>(List.of(extra));
+    private void refuseChangesOnResume() {
+        List<Object[]> all = new ArrayList<>(List.of(vecsetOptions()));
+        all.addAll(List.of(sparseOptions()));
         all.addAll(List.of(new Object[][] {
             {"--preset", preset},
-            {"--label", label},
-            {"--truncation", truncation},
-            {"--sharp-cross-attn", sharpCrossAttn},
-            {"--fourier-octaves", fourierOctaves},
-            {"--num-latents", numLatents},
-            {"--embed-dim", embedDim},
-            {"--width", width},
             {"--lr", lr},
             {"--warmup", warmup},
             {"--batch-size", batchSize},
             {"--accumulation", accumulation},
-            {"--queries", queries},
             {"--kl-weight", klWeight},
-            {"--sharp-weight", sharpWeight},
             {"--ema", ema},
             {"--bf16", bf16},
             {"--grad-clip", gradClip},
@@ -527,7 +529,7 @@ final class TrainVaeCommand implements Callable<Integer> {
     }
 
     private VecsetTraining.Plan resumePlan() throws Exception {
-        refuseChangesOnResume(new Object[0][]);
+        refuseChangesOnResume();
         if (SparseVaeTraining.familyOf(out) != null) {
             throw new ParameterException(
                     spec.commandLine(),

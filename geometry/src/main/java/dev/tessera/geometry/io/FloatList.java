@@ -29,14 +29,7 @@ final class FloatList {
     }
 
     private void grow(int min) {
-        long cap = Math.max(min, (long) a.length + (a.length >> 1) + 16);
-        if (cap > Integer.MAX_VALUE - 16) {
-            if (min > Integer.MAX_VALUE - 16) {
-                throw new IllegalStateException("more than 2^31 values; the mesh is too large for one array");
-            }
-            cap = Integer.MAX_VALUE - 16;
-        }
-        a = Arrays.copyOf(a, (int) cap);
+        a = Arrays.copyOf(a, ArrayGrowth.capacity(a.length, min, "values"));
     }
 
     float get(int i) {

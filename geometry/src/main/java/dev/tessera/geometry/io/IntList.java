@@ -29,14 +29,7 @@ final class IntList {
     }
 
     private void grow(int min) {
-        long cap = Math.max(min, (long) a.length + (a.length >> 1) + 16);
-        if (cap > Integer.MAX_VALUE - 16) {
-            if (min > Integer.MAX_VALUE - 16) {
-                throw new IllegalStateException("more than 2^31 indices; the mesh is too large for one array");
-            }
-            cap = Integer.MAX_VALUE - 16;
-        }
-        a = Arrays.copyOf(a, (int) cap);
+        a = Arrays.copyOf(a, ArrayGrowth.capacity(a.length, min, "indices"));
     }
 
     int get(int i) {
