@@ -210,6 +210,69 @@ public final class MarchingCubes {
         return sparse(lat, keys, store, level);
     }
 
+    /**
+     * Marching cubes over values given at a sparse set of points of an {@code n³} lattice: every cell whose eight
+     * corners all have a value is visited, the others are skipped (so a band with holes gives a surface with holes).
+     * Normals are central differences where both lattice neighbours have values, one-sided ones otherwise. The
+     * triangles equal {@link #extract(DenseGrid, float)}'s on those cells for a dense grid holding the same values.
+     *
+     * @param bounds the lattice's box, its first and last points on the faces (as {@link DenseGrid})
+     * @param n lattice points per axis (≥ 2)
+     * @param keys the points as keys {@code (i·n + j)·n + k}, ascending, no repeats (not copied; left unchanged)
+     * @param values the value at each key's point (not copied; left unchanged)
+     * @param level iso-value
+     * @throws IllegalArgumentException when a key is outside the lattice or out of order, or a value is NaN
+     */
+    public static TriangleMesh extractFromPoints(Aabb bounds, int n, long[] keys, float[] values, float level) {
+        checkLevel(level);
+        Lattice lat = new Lattice(bounds, n, n, n);
+        if (keys.length != values.length) {
+            throw new IllegalArgumentException(keys.length + " points but " + values.length + " values");
+        }
+        long points = (long) n * n * n;
+        for (int p = 0; p < keys.length; p++) {
+            if (keys[p] < 0 || keys[p] >= points || (p > 0 && keys[p] <= keys[p - 1])) {
+                throw new IllegalArgumentException("point key " + keys[p] + " at " + p + " is "
+                        + (keys[p] < 0 || keys[p] >= points
+                                ? "outside the " + n + "³ lattice"
+                                : "not above the one before"));
+            }
+            if (Float.isNaN(values[p])) {
+                throw new IllegalArgumentException("the value at point (" + lat.i(keys[p]) + ", " + lat.j(keys[p])
+                        + ", " + lat.k(keys[p]) + ") is NaN");
+            }
+        }
+        Store store = new Store(lat, keys, values, level);
+        boolean[] complete = new boolean[keys.length];
+        IntStream.range(0, (keys.length + CELL_CHUNK - 1) / CELL_CHUNK)
+                .parallel()
+                .forEach(c -> {
+                    for (int p = c * CELL_CHUNK, end = Math.min(keys.length, p + CELL_CHUNK); p < end; p++) {
+                        long key = keys[p];
+                        int i = lat.i(key), j = lat.j(key), k = lat.k(key);
+                        boolean all = i + 1 < n && j + 1 < n && k + 1 < n;
+                        for (int corner = 1; corner < 8 && all; corner++) {
+                            all = store.index.indexOf(key + lat.cornerOffset(corner)) >= 0;
+                        }
+                        complete[p] = all;
+                    }
+                });
+        int cells = 0;
+        for (boolean b : complete) {
+            cells += b ? 1 : 0;
+        }
+        long[] cellKeys = new long[cells];
+        for (int p = 0, c = 0; p < keys.length; p++) {
+            if (complete[p]) {
+                cellKeys[c++] = keys[p];
+            }
+        }
+        return sparse(lat, cellKeys, store, level);
+    }
+
+    /** Points per parallel piece when finding the complete cells of {@link #extractFromPoints}. */
+    private static final int CELL_CHUNK = 4096;
+
     private static void checkLevel(float level) {
         if (Float.isNaN(level)) {
             throw new IllegalArgumentException("the iso-level is NaN");
@@ -783,19 +846,27 @@ public final class MarchingCubes {
     private static final class Store extends Values {
         final Lattice lat;
         long[] keys;
+        /** Finds a key's position in {@link #keys}, one lattice row per bucket. */
+        SortedKeyIndex index;
+
         float[] vals;
         final float level;
 
         Store(Lattice lat, long[] keys, float level) {
+            this(lat, keys, new float[keys.length], level);
+        }
+
+        Store(Lattice lat, long[] keys, float[] vals, float level) {
             this.lat = lat;
             this.keys = keys;
-            this.vals = new float[keys.length];
+            this.index = new SortedKeyIndex(keys, lat.nz);
+            this.vals = vals;
             this.level = level;
         }
 
         @Override
         float at(int i, int j, int k) {
-            int s = Arrays.binarySearch(keys, lat.key(i, j, k));
+            int s = index.indexOf(lat.key(i, j, k));
             if (s < 0) {
                 throw new IllegalStateException("no value at (" + i + ", " + j + ", " + k + ")");
             }
@@ -804,11 +875,11 @@ public final class MarchingCubes {
 
         @Override
         boolean has(int i, int j, int k) {
-            return lat.inside(i, j, k) && Arrays.binarySearch(keys, lat.key(i, j, k)) >= 0;
+            return lat.inside(i, j, k) && index.indexOf(lat.key(i, j, k)) >= 0;
         }
 
         float at(long key) {
-            return vals[Arrays.binarySearch(keys, key)];
+            return vals[index.indexOf(key)];
         }
 
         /** Asks the field for every stored point. */
@@ -848,7 +919,7 @@ public final class MarchingCubes {
                         throw new IllegalArgumentException("cell " + c + " at (" + g.i(c) + ", " + g.j(c) + ", "
                                 + g.k(c) + ") corner " + n + " is NaN");
                     }
-                    int s = Arrays.binarySearch(keys, key + l.cornerOffset(n));
+                    int s = index.indexOf(key + l.cornerOffset(n));
                     if (set[s] && Float.floatToIntBits(vals[s]) != Float.floatToIntBits(value) && vals[s] != value) {
                         throw new IllegalArgumentException("cell " + c + " at (" + g.i(c) + ", " + g.j(c) + ", "
                                 + g.k(c) + ") corner " + n + " has value " + value + " but a neighbouring cell gives "
@@ -883,7 +954,7 @@ public final class MarchingCubes {
                         int nk = k + (d == 4 ? -1 : d == 5 ? 1 : 0);
                         if (lat.inside(ni, nj, nk)) {
                             long key = lat.key(ni, nj, nk);
-                            if (Arrays.binarySearch(keys, key) < 0) {
+                            if (index.indexOf(key) < 0) {
                                 if (n == want.length) {
                                     want = Arrays.copyOf(want, n * 2);
                                 }
@@ -911,6 +982,7 @@ public final class MarchingCubes {
             }
             keys = mk;
             vals = mv;
+            index = new SortedKeyIndex(keys, lat.nz);
         }
     }
 
@@ -948,6 +1020,7 @@ public final class MarchingCubes {
             }
         }
         long[] edges = sortedUnique(Arrays.copyOf(edgeKeys, ne));
+        SortedKeyIndex edgeIndex = new SortedKeyIndex(edges, 3L * lat.nz); // one lattice row's edges per bucket
         int[] centreIndex = new int[nCells];
         int centres = 0;
         for (int c = 0; c < nCells; c++) {
@@ -985,7 +1058,7 @@ public final class MarchingCubes {
                     tri[o] = centreBase + centreIndex[c];
                 } else {
                     long edgeKey = (key + lat.cornerOffset(EDGE_BASE[e])) * 3 + (e >> 2);
-                    tri[o] = Arrays.binarySearch(edges, edgeKey);
+                    tri[o] = edgeIndex.indexOf(edgeKey);
                 }
             }
         });

@@ -316,6 +316,73 @@ class MarchingCubesTest {
                 .hasMessageContaining("must agree");
     }
 
+    /** The torus's values at the points of its active cells' corners (sorted keys), or at every grid point. */
+    private static long[] pointKeys(DenseGrid g, boolean all) {
+        int n = g.nx();
+        java.util.TreeSet<Long> keys = new java.util.TreeSet<>();
+        int[] active = MarchingCubes.activeCells(g, 0f);
+        for (int c = 0; c < active.length / 3; c++) {
+            for (int q = 0; q < 8; q++) {
+                keys.add(((long) (active[3 * c] + (q >> 2 & 1)) * n + active[3 * c + 1] + (q >> 1 & 1)) * n
+                        + active[3 * c + 2]
+                        + (q & 1));
+            }
+        }
+        if (all) {
+            for (long k = 0; k < (long) n * n * n; k++) {
+                keys.add(k);
+            }
+        }
+        return keys.stream().mapToLong(Long::longValue).toArray();
+    }
+
+    private static float[] valuesAt(DenseGrid g, long[] keys) {
+        int n = g.nx();
+        float[] v = new float[keys.length];
+        for (int p = 0; p < keys.length; p++) {
+            v[p] = g.get((int) (keys[p] / ((long) n * n)), (int) (keys[p] / n % n), (int) (keys[p] % n));
+        }
+        return v;
+    }
+
+    @Test
+    void pointValuesGiveTheDenseTrianglesOnTheCellsTheyComplete() {
+        DenseGrid g = torus(25, 0.5, 0.22);
+        TriangleMesh dense = MarchingCubes.extract(g, 0f);
+        long[] every = pointKeys(g, true);
+        assertThat(MarchingCubes.extractFromPoints(g.bounds(), 25, every, valuesAt(g, every), 0f))
+                .isEqualTo(dense);
+        // the corners of the active cells only: same triangles and positions, normals one-sided at the band's edge
+        long[] band = pointKeys(g, false);
+        TriangleMesh fromBand = MarchingCubes.extractFromPoints(g.bounds(), 25, band, valuesAt(g, band), 0f);
+        assertThat(fromBand.positions()).isEqualTo(dense.positions());
+        assertThat(fromBand.triangles()).isEqualTo(dense.triangles());
+        // a missing point leaves the cells it was a corner of out: the surface opens there
+        long[] holed = java.util.stream.LongStream.of(band)
+                .filter(k -> k != band[band.length / 2])
+                .toArray();
+        TriangleMesh open = MarchingCubes.extractFromPoints(g.bounds(), 25, holed, valuesAt(g, holed), 0f);
+        assertThat(MeshTopology.of(open).boundaryEdges()).isPositive();
+        assertThat(open.triangleCount()).isLessThan(dense.triangleCount());
+
+        long[] unsorted = band.clone();
+        long t = unsorted[0];
+        unsorted[0] = unsorted[1];
+        unsorted[1] = t;
+        assertThatThrownBy(() -> MarchingCubes.extractFromPoints(g.bounds(), 25, unsorted, valuesAt(g, band), 0f))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("not above the one before");
+        float[] nan = valuesAt(g, band);
+        nan[3] = Float.NaN;
+        assertThatThrownBy(() -> MarchingCubes.extractFromPoints(g.bounds(), 25, band, nan, 0f))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("NaN");
+        assertThatThrownBy(() ->
+                        MarchingCubes.extractFromPoints(g.bounds(), 25, new long[] {25L * 25 * 25}, new float[1], 0f))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("outside the 25³ lattice");
+    }
+
     @Test
     void emptyAndFullGridsGiveEmptyMeshes() {
         DenseGrid g = sphere(8, 0.5);

@@ -1,14 +1,14 @@
 package dev.tessera.model.sparse;
 
 import dev.tessera.geometry.Aabb;
-import dev.tessera.geometry.LongIntMap;
 import dev.tessera.geometry.LongStack;
 import dev.tessera.geometry.MarchingCubes;
-import dev.tessera.geometry.SparseGrid;
+import dev.tessera.geometry.SortedKeyIndex;
 import dev.tessera.geometry.TriangleMesh;
 import dev.tessera.model.Tensors;
 import dev.tessera.model.sparse.conv.SparseTensor;
 import java.util.Arrays;
+import java.util.stream.IntStream;
 import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch;
@@ -62,83 +62,147 @@ public final class SparseSdfMesh {
         if (coords.length != 3 * n) {
             throw new IllegalArgumentException(coords.length / 3 + " voxels but " + n + " values");
         }
+        if (resolution < 2 || resolution > MAX_RESOLUTION) {
+            throw new IllegalArgumentException(
+                    "grid side " + resolution + " is outside [2, " + MAX_RESOLUTION + "] for surface extraction");
+        }
         long r = resolution;
-        // indices 0..n-1: the decoded voxels; n..: the ring, lattice points next to one of them but not decoded
-        LongIntMap index = new LongIntMap(2 * n);
-        long[] allKeys = new long[Math.max(16, 2 * n)];
+        long[] valued = new long[(int) ((r * r * r + 63) >>> 6)]; // every lattice point with a value so far
+        // ring 0: the decoded voxels; ring t: lattice points next to ring t - 1 and not valued before. Each ring's
+        // keys are sorted, so a value is found by a short search in one lattice row (SortedKeyIndex).
+        long[][] keys = new long[RINGS + 1][];
+        float[][] values = new float[RINGS + 1][];
+        long[] packed = new long[n]; // key << 32 | voxel: one primitive sort orders keys and values together
         for (int v = 0; v < n; v++) {
-            allKeys[v] = (coords[3 * v] * r + coords[3 * v + 1]) * r + coords[3 * v + 2];
-            index.put(allKeys[v], v);
+            int i = coords[3 * v], j = coords[3 * v + 1], k = coords[3 * v + 2];
+            if (i < 0 || j < 0 || k < 0 || i >= r || j >= r || k >= r) {
+                throw new IllegalArgumentException(
+                        "voxel " + v + " at (" + i + ", " + j + ", " + k + ") is outside the " + r + "³ grid");
+            }
+            packed[v] = ((i * r + j) * r + k) << 32 | v;
         }
-        int total = n;
+        Arrays.parallelSort(packed);
+        keys[0] = new long[n];
+        values[0] = new float[n];
+        for (int p = 0; p < n; p++) {
+            long key = packed[p] >>> 32;
+            if (p > 0 && key == keys[0][p - 1]) {
+                throw new IllegalArgumentException(
+                        "voxel " + (int) packed[p] + " repeats the coordinates of voxel " + (int) packed[p - 1]);
+            }
+            keys[0][p] = key;
+            values[0][p] = sdf[(int) packed[p]];
+            valued[(int) (key >>> 6)] |= 1L << key;
+        }
+        SortedKeyIndex[] index = new SortedKeyIndex[RINGS];
         float spawn = (float) (SPAWN_STEPS * 2.0 / resolution);
-        float[] all = Arrays.copyOf(sdf, Math.max(16, 2 * n));
-        long[] near = new long[26];
-        int[] near2 = new int[26];
-        for (int ring = 0, from = 0; ring < RINGS; ring++) {
-            int start = total; // this ring's points: neighbours of the previous ring (or of the decoded voxels)
-            for (int v = from; v < start; v++) {
-                if (!(Math.abs(all[v] - level) < spawn)) {
-                    continue; // its neighbours all have its sign: nothing to fill there
-                }
-                for (int e = 0, m = neighbours(allKeys[v], resolution, near, near2); e < m; e++) {
-                    if (index.get(near[e]) < 0) {
-                        if (total == allKeys.length) {
-                            allKeys = Arrays.copyOf(allKeys, 2 * total);
-                        }
-                        index.put(near[e], total);
-                        allKeys[total++] = near[e];
-                    }
-                }
-            }
-            if (all.length < total) {
-                all = Arrays.copyOf(all, allKeys.length);
-            }
-            for (int t = start; t < total; t++) { // from the points valued before this ring only
-                double sum = 0, weight = 0;
-                for (int e = 0, m = neighbours(allKeys[t], resolution, near, near2); e < m; e++) {
-                    int v = index.get(near[e]);
-                    if (v >= 0 && v < start) {
-                        sum += WEIGHT[near2[e]] * all[v];
-                        weight += WEIGHT[near2[e]];
-                    }
-                }
-                all[t] = (float) (sum / weight);
-            }
-            from = start;
+        for (int ring = 1; ring <= RINGS; ring++) {
+            index[ring - 1] = new SortedKeyIndex(keys[ring - 1], r);
+            keys[ring] = spawnRing(keys[ring - 1], values[ring - 1], valued, resolution, level, spawn);
+            values[ring] = interpolate(keys[ring], keys, values, index, ring, valued, resolution);
         }
-        keepOuterShell(allKeys, all, total, resolution, level);
-        // the cells whose eight corners all have values, listed by their lower corner
-        int[] cells = new int[3 * total];
-        float[] corners = new float[8 * total];
-        int cellCount = 0;
-        for (int v = 0; v < total; v++) {
-            long key = allKeys[v];
-            int i = (int) (key / (r * r)), j = (int) (key / r % r), k = (int) (key % r);
-            if (i + 1 >= r || j + 1 >= r || k + 1 >= r) {
-                continue;
-            }
-            boolean complete = true;
-            for (int c = 0; c < 8 && complete; c++) {
-                int s = index.get(((i + (c >> 2 & 1)) * r + (j + (c >> 1 & 1))) * r + (k + (c & 1)));
-                if (s < 0) {
-                    complete = false;
-                } else {
-                    corners[8 * cellCount + c] = all[s];
-                }
-            }
-            if (complete) {
-                cells[3 * cellCount] = i;
-                cells[3 * cellCount + 1] = j;
-                cells[3 * cellCount + 2] = k;
-                cellCount++;
-            }
+        long[] allKeys = keys[0];
+        float[] all = values[0];
+        for (int ring = 1; ring <= RINGS; ring++) {
+            long[] mk = new long[allKeys.length + keys[ring].length];
+            float[] mv = new float[mk.length];
+            merge(allKeys, all, keys[ring], values[ring], mk, mv);
+            allKeys = mk;
+            all = mv;
         }
+        keepOuterShell(allKeys, all, allKeys.length, resolution, level);
         double h = 2.0 / resolution;
         Aabb centres = new Aabb(-1 + h / 2, -1 + h / 2, -1 + h / 2, 1 - h / 2, 1 - h / 2, 1 - h / 2);
-        SparseGrid grid = SparseGrid.adopt(
-                centres, resolution - 1, 8, Arrays.copyOf(cells, 3 * cellCount), Arrays.copyOf(corners, 8 * cellCount));
-        return MarchingCubes.extractSparse(grid, level);
+        return MarchingCubes.extractFromPoints(centres, resolution, allKeys, all, level);
+    }
+
+    /** Largest grid side: a lattice key must fit in 31 bits for the packed sort. */
+    static final int MAX_RESOLUTION = 1290;
+
+    /**
+     * The sorted keys of the next ring: the lattice points next to a point of {@code from} within the spawn distance
+     * of the level that have no value yet (they are marked valued here).
+     */
+    private static long[] spawnRing(
+            long[] from, float[] fromValues, long[] valued, int resolution, float level, float spawn) {
+        long[] out = new long[Math.max(16, from.length)];
+        int count = 0;
+        long[] near = new long[26];
+        int[] near2 = new int[26];
+        for (int v = 0; v < from.length; v++) {
+            if (!(Math.abs(fromValues[v] - level) < spawn)) {
+                continue; // its neighbours all have its sign: nothing to fill there
+            }
+            for (int e = 0, m = neighbours(from[v], resolution, near, near2); e < m; e++) {
+                long q = near[e];
+                int w = (int) (q >>> 6);
+                if ((valued[w] & 1L << q) == 0) {
+                    valued[w] |= 1L << q;
+                    if (count == out.length) {
+                        out = Arrays.copyOf(out, 2 * count);
+                    }
+                    out[count++] = q;
+                }
+            }
+        }
+        long[] ring = Arrays.copyOf(out, count);
+        Arrays.parallelSort(ring);
+        return ring;
+    }
+
+    /**
+     * The values of ring {@code ring}'s points: the inverse-squared-distance weighted mean of their neighbours valued
+     * in the rings before it. Pieces run in parallel; each point's sum runs in a fixed neighbour order, so the values
+     * do not depend on the threads.
+     */
+    private static float[] interpolate(
+            long[] ringKeys,
+            long[][] keys,
+            float[][] values,
+            SortedKeyIndex[] index,
+            int ring,
+            long[] valued,
+            int resolution) {
+        float[] out = new float[ringKeys.length];
+        IntStream.range(0, (ringKeys.length + PIECE - 1) / PIECE).parallel().forEach(piece -> {
+            long[] near = new long[26];
+            int[] near2 = new int[26];
+            for (int t = piece * PIECE, end = Math.min(ringKeys.length, t + PIECE); t < end; t++) {
+                double sum = 0, weight = 0;
+                for (int e = 0, m = neighbours(ringKeys[t], resolution, near, near2); e < m; e++) {
+                    long q = near[e];
+                    if ((valued[(int) (q >>> 6)] & 1L << q) == 0) {
+                        continue;
+                    }
+                    for (int u = 0; u < ring; u++) { // valued before this ring: in one of the earlier rings
+                        int s = index[u].indexOf(q);
+                        if (s >= 0) {
+                            sum += WEIGHT[near2[e]] * values[u][s];
+                            weight += WEIGHT[near2[e]];
+                            break;
+                        }
+                    }
+                }
+                out[t] = (float) (sum / weight);
+            }
+        });
+        return out;
+    }
+
+    /** Points per parallel piece of {@link #interpolate}. */
+    private static final int PIECE = 4096;
+
+    /** Merges two sorted, disjoint key lists with their values into {@code keys}, {@code values}. */
+    private static void merge(long[] a, float[] av, long[] b, float[] bv, long[] keys, float[] values) {
+        for (int i = 0, j = 0, o = 0; o < keys.length; o++) {
+            if (j >= b.length || (i < a.length && a[i] < b[j])) {
+                keys[o] = a[i];
+                values[o] = av[i++];
+            } else {
+                keys[o] = b[j];
+                values[o] = bv[j++];
+            }
+        }
     }
 
     /**
@@ -158,37 +222,40 @@ public final class SparseSdfMesh {
             }
         }
         long[] wet = new long[blocked.length];
-        LongStack frontier = new LongStack();
+        LongStack seeds = new LongStack();
         for (int i = 0; i < r; i++) { // the six faces
             for (int j = 0; j < r; j++) {
-                flood(i * rr + (long) j * r, blocked, wet, frontier);
-                flood(i * rr + (long) j * r + r - 1, blocked, wet, frontier);
-                flood(i * rr + j, blocked, wet, frontier);
-                flood(i * rr + (long) (r - 1) * r + j, blocked, wet, frontier);
-                flood((long) i * r + j, blocked, wet, frontier);
-                flood((r - 1) * rr + (long) i * r + j, blocked, wet, frontier);
+                seeds.push(i * rr + (long) j * r);
+                seeds.push(i * rr + (long) j * r + r - 1);
+                seeds.push(i * rr + j);
+                seeds.push(i * rr + (long) (r - 1) * r + j);
+                seeds.push((long) i * r + j);
+                seeds.push((r - 1) * rr + (long) i * r + j);
             }
         }
-        while (!frontier.isEmpty()) {
-            long q = frontier.pop();
-            int i = (int) (q / rr), j = (int) (q / r % r), k = (int) (q % r);
+        // scanline flood: a seed wets its whole open run along k, then seeds each open, dry stretch of the four
+        // neighbouring rows beside that run; each point is tested a few times, and only runs go through the stack
+        while (!seeds.isEmpty()) {
+            long q = seeds.pop();
+            if (!open(q, blocked, wet)) {
+                continue;
+            }
+            long rowStart = q - q % r;
+            long lo = runStart(q, rowStart, blocked, wet), hi = runEnd(q, rowStart + r - 1, blocked, wet);
+            setRange(wet, lo, hi);
+            long row = q / r;
+            int i = (int) (row / r), j = (int) (row % r);
             if (i > 0) {
-                flood(q - rr, blocked, wet, frontier);
+                seedStretches(lo - rr, hi - rr, blocked, wet, seeds);
             }
             if (i < r - 1) {
-                flood(q + rr, blocked, wet, frontier);
+                seedStretches(lo + rr, hi + rr, blocked, wet, seeds);
             }
             if (j > 0) {
-                flood(q - r, blocked, wet, frontier);
+                seedStretches(lo - r, hi - r, blocked, wet, seeds);
             }
             if (j < r - 1) {
-                flood(q + r, blocked, wet, frontier);
-            }
-            if (k > 0) {
-                flood(q - 1, blocked, wet, frontier);
-            }
-            if (k < r - 1) {
-                flood(q + 1, blocked, wet, frontier);
+                seedStretches(lo + r, hi + r, blocked, wet, seeds);
             }
         }
         for (int v = 0; v < count; v++) {
@@ -198,13 +265,90 @@ public final class SparseSdfMesh {
         }
     }
 
-    private static void flood(long q, long[] blocked, long[] wet, LongStack frontier) {
+    /** Whether lattice point {@code q} is open to the flood (not blocked) and not reached yet. */
+    private static boolean open(long q, long[] blocked, long[] wet) {
         int w = (int) (q >>> 6);
-        long bit = 1L << q;
-        if ((blocked[w] & bit) == 0 && (wet[w] & bit) == 0) {
-            wet[w] |= bit;
-            frontier.push(q);
+        return ((blocked[w] | wet[w]) & 1L << q) == 0;
+    }
+
+    /**
+     * Pushes the first point of each stretch of open, dry points in {@code [lo, hi]} (one row), skipping whole words
+     * that are closed (mostly: already wet).
+     */
+    private static void seedStretches(long lo, long hi, long[] blocked, long[] wet, LongStack seeds) {
+        boolean inside = false;
+        for (long p = lo; p <= hi; ) {
+            int w = (int) (p >>> 6);
+            long closed = blocked[w] | wet[w];
+            if ((p & 63) == 0 && hi - p >= 63 && closed == -1L) {
+                p += 64;
+                inside = false;
+                continue;
+            }
+            boolean o = (closed & 1L << p) == 0;
+            if (o && !inside) {
+                seeds.push(p);
+            }
+            inside = o;
+            p++;
         }
+    }
+
+    /** The first point of the open run through open point {@code q} that starts at or after {@code first}. */
+    private static long runStart(long q, long first, long[] blocked, long[] wet) {
+        long p = q; // invariant: p is open; look for a closed point below it
+        while (p > first) {
+            int w = (int) (p >>> 6);
+            int b = (int) (p & 63);
+            long below = b == 0 ? 0 : (blocked[w] | wet[w]) << (64 - b); // the bits under p, at the top
+            if (below == 0) {
+                p -= b == 0 ? 1 : b; // this word's lower bits are open: on to the last bit of the word below
+                if (b == 0 && p >= first && !open(p, blocked, wet)) {
+                    return p + 1;
+                }
+                continue;
+            }
+            return Math.max(first, p - Long.numberOfLeadingZeros(below));
+        }
+        return first;
+    }
+
+    /** The last point of the open run through open point {@code q} that ends at or before {@code last}. */
+    private static long runEnd(long q, long last, long[] blocked, long[] wet) {
+        long p = q; // invariant: p is open; look for a closed point above it
+        while (p < last) {
+            int w = (int) (p >>> 6);
+            int b = (int) (p & 63);
+            long above = b == 63 ? 0 : (blocked[w] | wet[w]) >>> (b + 1); // the bits over p, at the bottom
+            if (above == 0) {
+                p += 63 - b; // this word's upper bits are open: on to the word's last bit
+                if (p >= last) {
+                    return last;
+                }
+                if (!open(p + 1, blocked, wet)) {
+                    return p;
+                }
+                p++;
+                continue;
+            }
+            return Math.min(last, p + Long.numberOfTrailingZeros(above));
+        }
+        return last;
+    }
+
+    /** Sets bits {@code lo..hi} of a bit set. */
+    private static void setRange(long[] bits, long lo, long hi) {
+        int wl = (int) (lo >>> 6), wh = (int) (hi >>> 6);
+        long first = -1L << lo, lastMask = -1L >>> (63 - (hi & 63));
+        if (wl == wh) {
+            bits[wl] |= first & lastMask;
+            return;
+        }
+        bits[wl] |= first;
+        for (int w = wl + 1; w < wh; w++) {
+            bits[w] = -1L;
+        }
+        bits[wh] |= lastMask;
     }
 
     /**
