@@ -971,15 +971,7 @@ public final class MarchingCubes {
             float[] extraVals = ask(field, extra);
             long[] mk = new long[keys.length + extra.length];
             float[] mv = new float[mk.length];
-            for (int a = 0, b = 0, o = 0; o < mk.length; o++) { // merge two sorted, disjoint lists
-                if (b >= extra.length || (a < keys.length && keys[a] < extra[b])) {
-                    mk[o] = keys[a];
-                    mv[o] = vals[a++];
-                } else {
-                    mk[o] = extra[b];
-                    mv[o] = extraVals[b++];
-                }
-            }
+            SortedKeyIndex.merge(keys, vals, extra, extraVals, mk, mv);
             keys = mk;
             vals = mv;
             index = new SortedKeyIndex(keys, lat.nz);

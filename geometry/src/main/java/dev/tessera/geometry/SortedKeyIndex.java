@@ -65,4 +65,20 @@ public final class SortedKeyIndex {
         }
         return -1;
     }
+
+    /**
+     * Merges two ascending, disjoint key lists with their values into {@code keys} and {@code values} (of the two
+     * lengths' sum).
+     */
+    public static void merge(long[] a, float[] av, long[] b, float[] bv, long[] keys, float[] values) {
+        for (int i = 0, j = 0, o = 0; o < keys.length; o++) {
+            if (j >= b.length || (i < a.length && a[i] < b[j])) {
+                keys[o] = a[i];
+                values[o] = av[i++];
+            } else {
+                keys[o] = b[j];
+                values[o] = bv[j++];
+            }
+        }
+    }
 }

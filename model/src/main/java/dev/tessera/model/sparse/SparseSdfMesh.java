@@ -106,7 +106,7 @@ public final class SparseSdfMesh {
         for (int ring = 1; ring <= RINGS; ring++) {
             long[] mk = new long[allKeys.length + keys[ring].length];
             float[] mv = new float[mk.length];
-            merge(allKeys, all, keys[ring], values[ring], mk, mv);
+            SortedKeyIndex.merge(allKeys, all, keys[ring], values[ring], mk, mv);
             allKeys = mk;
             all = mv;
         }
@@ -191,19 +191,6 @@ public final class SparseSdfMesh {
 
     /** Points per parallel piece of {@link #interpolate}. */
     private static final int PIECE = 4096;
-
-    /** Merges two sorted, disjoint key lists with their values into {@code keys}, {@code values}. */
-    private static void merge(long[] a, float[] av, long[] b, float[] bv, long[] keys, float[] values) {
-        for (int i = 0, j = 0, o = 0; o < keys.length; o++) {
-            if (j >= b.length || (i < a.length && a[i] < b[j])) {
-                keys[o] = a[i];
-                values[o] = av[i++];
-            } else {
-                keys[o] = b[j];
-                values[o] = bv[j++];
-            }
-        }
-    }
 
     /**
      * Turns every valued point at or above the level that the outside cannot reach into an inside point (its value
