@@ -51,6 +51,76 @@ class ShapeVaeTest {
         return EncoderInput.fromPoints(c, u, s);
     }
 
+    /**
+     * A shape's latents, decoded tokens and field do not depend on the other shapes of its batch: encoding, decoding
+     * and querying a batch of two equals doing each alone. (A reshape that mixed the batch axis into the token or point
+     * axis would leak one shape's points into another's latents and train a model of averages.)
+     */
+    @Test
+    void eachShapeOfABatchIsIndependentOfTheOthers() {
+        ShapeVaeConfig c = ShapeVaeConfig.tiny();
+        ShapeVae vae = new ShapeVae(c, Rng.cpu(1));
+        try (StepScope s = new StepScope();
+                NoGradGuard ng = new NoGradGuard()) {
+            SplittableRandom r = new SplittableRandom(11);
+            float[][] u = new float[2][], sh = new float[2][];
+            for (int b = 0; b < 2; b++) {
+                u[b] = spherePoints(c.uniformInputs(), r);
+                sh[b] = spherePoints(c.sharpInputs(), r);
+                for (int i = 0; i < u[b].length; i += 6) { // the second shape: a squashed, shifted ellipsoid
+                    u[b][i + 1] *= b == 0 ? 1f : 0.3f;
+                    u[b][i] += b == 0 ? 0f : 0.1f;
+                }
+            }
+            EncoderInput both = EncoderInput.fromPoints(c, u, sh);
+            Tensor pts = Rng.rand(Rng.cpu(2), 2, 50, 3);
+            Tensor zBoth = vae.encode(both).mean();
+            Tensor fieldBoth = vae.query(pts, vae.decode(zBoth));
+            for (int b = 0; b < 2; b++) {
+                EncoderInput one = EncoderInput.fromPoints(c, new float[][] {u[b]}, new float[][] {sh[b]});
+                Tensor z = vae.encode(one).mean();
+                assertThat(Conformance.maxAbsDiff(z, zBoth.narrow(0, b, 1)))
+                        .as("latents of shape %d", b)
+                        .isLessThan(1e-5);
+                Tensor field = vae.query(pts.narrow(0, b, 1), vae.decode(z));
+                assertThat(Conformance.maxAbsDiff(field, fieldBoth.narrow(0, b, 1)))
+                        .as("field of shape %d", b)
+                        .isLessThan(1e-5);
+            }
+            assertThat(Conformance.maxAbsDiff(zBoth.narrow(0, 0, 1), zBoth.narrow(0, 1, 1)))
+                    .as("two different shapes get different latents")
+                    .isGreaterThan(1e-3);
+        }
+    }
+
+    /** One loss's backward reaches every parameter: encoder, KL layers, decoder transformer and geometry decoder. */
+    @Test
+    void everyParameterGetsAGradient() {
+        ShapeVaeConfig c = ShapeVaeConfig.tiny();
+        ShapeVae vae = new ShapeVae(c, Rng.cpu(1));
+        try (StepScope s = new StepScope()) {
+            VecsetBatch batch = new VecsetBatch(
+                    input(c, 2, 3),
+                    Rng.rand(Rng.cpu(3), 2, 64, 3)
+                            .mul(new org.bytedeco.pytorch.Scalar(2.0))
+                            .sub(new org.bytedeco.pytorch.Scalar(1.0)),
+                    Rng.rand(Rng.cpu(4), 2, 64).sub(new org.bytedeco.pytorch.Scalar(0.5)),
+                    Rng.rand(Rng.cpu(5), 2, 64).div(new org.bytedeco.pytorch.Scalar(32.0)));
+            vae.losses(batch, 1e-3, Rng.cpu(9)).loss().backward();
+            List<String> without = new ArrayList<>();
+            int count = 0;
+            for (Map.Entry<String, Tensor> e : StateDict.of(vae).entrySet()) {
+                Tensor g = e.getValue().grad();
+                count++;
+                if (!g.defined() || g.abs().max().item_double() == 0) {
+                    without.add(e.getKey());
+                }
+            }
+            assertThat(count).isGreaterThan(20);
+            assertThat(without).as("parameters without a gradient").isEmpty();
+        }
+    }
+
     @Test
     void everyStageHasItsShape() {
         ShapeVaeConfig c = ShapeVaeConfig.tiny();
