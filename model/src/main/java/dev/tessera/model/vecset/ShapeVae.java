@@ -125,7 +125,8 @@ public final class ShapeVae extends Module {
      * The training loss of a batch (Dora's recipe): encode, sample the posterior with noise from {@code g}, decode,
      * query; the reconstruction term is the mean squared error to {@code clamp(sdf, −τ, τ) / τ} ({@code "tsdf"}) or
      * the binary cross-entropy to the occupancy {@code sdf < 0} ({@code "binary"}), weighted per query by {@code
-     * batch.weights()} (which sum to 1 per shape), averaged over shapes; plus {@code klWeight} times the KL divergence
+     * batch.weights()} (1 over the near-surface and volume queries and sharp_weight over the near-sharp ones, per
+     * shape), averaged over shapes; plus {@code klWeight} times the KL divergence
      * to N(0, I) averaged over the latent's elements.
      */
     public Losses losses(VecsetBatch batch, double klWeight, Generator g) {
