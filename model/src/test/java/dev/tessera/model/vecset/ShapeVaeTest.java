@@ -93,6 +93,40 @@ class ShapeVaeTest {
         }
     }
 
+    /**
+     * A new VAE's latents carry the shape from the first step: the posterior's noise is far below the difference
+     * between two shapes' means. (With PyTorch's default bias σ starts near 1, larger than that difference, and the
+     * decoder learns the data's mean shape instead of reading the latents.)
+     */
+    @Test
+    void aNewPosteriorStartsNearlyDeterministic() {
+        ShapeVaeConfig c = ShapeVaeConfig.tiny();
+        ShapeVae vae = new ShapeVae(c, Rng.cpu(1));
+        try (StepScope s = new StepScope();
+                NoGradGuard ng = new NoGradGuard()) {
+            SplittableRandom r = new SplittableRandom(12);
+            float[][] u = new float[2][], sh = new float[2][];
+            for (int b = 0; b < 2; b++) {
+                u[b] = spherePoints(c.uniformInputs(), r);
+                sh[b] = spherePoints(c.sharpInputs(), r);
+                for (int i = 0; i < u[b].length; i += 6) { // the second shape: a squashed sphere
+                    u[b][i + 1] *= b == 0 ? 1f : 0.3f;
+                }
+            }
+            DiagonalGaussian p = vae.encode(EncoderInput.fromPoints(c, u, sh));
+            double apart = p.mean()
+                    .narrow(0, 0, 1)
+                    .sub(p.mean().narrow(0, 1, 1))
+                    .square()
+                    .mean()
+                    .sqrt()
+                    .item_double(); // RMS difference of the two shapes' means
+            double sigma = p.std().max().item_double();
+            assertThat(sigma).isLessThan(0.05);
+            assertThat(apart).isGreaterThan(10 * sigma);
+        }
+    }
+
     /** One loss's backward reaches every parameter: encoder, KL layers, decoder transformer and geometry decoder. */
     @Test
     void everyParameterGetsAGradient() {
