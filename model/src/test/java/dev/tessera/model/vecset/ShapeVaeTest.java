@@ -52,6 +52,24 @@ class ShapeVaeTest {
     }
 
     /**
+     * Inputs of two shapes, {@code [uniform, sharp]} rows per shape: a sphere of radius 0.8, and the same squashed to
+     * 0.3 in y and shifted by 0.1 in x (an ellipsoid).
+     */
+    static float[][][] sphereAndEllipsoid(ShapeVaeConfig c, long seed) {
+        SplittableRandom r = new SplittableRandom(seed);
+        float[][] u = new float[2][], sh = new float[2][];
+        for (int b = 0; b < 2; b++) {
+            u[b] = spherePoints(c.uniformInputs(), r);
+            sh[b] = spherePoints(c.sharpInputs(), r);
+        }
+        for (int i = 0; i < u[1].length; i += 6) {
+            u[1][i + 1] *= 0.3f;
+            u[1][i] += 0.1f;
+        }
+        return new float[][][] {u, sh};
+    }
+
+    /**
      * A shape's latents, decoded tokens and field do not depend on the other shapes of its batch: encoding, decoding
      * and querying a batch of two equals doing each alone. (A reshape that mixed the batch axis into the token or point
      * axis would leak one shape's points into another's latents and train a model of averages.)
@@ -62,16 +80,8 @@ class ShapeVaeTest {
         ShapeVae vae = new ShapeVae(c, Rng.cpu(1));
         try (StepScope s = new StepScope();
                 NoGradGuard ng = new NoGradGuard()) {
-            SplittableRandom r = new SplittableRandom(11);
-            float[][] u = new float[2][], sh = new float[2][];
-            for (int b = 0; b < 2; b++) {
-                u[b] = spherePoints(c.uniformInputs(), r);
-                sh[b] = spherePoints(c.sharpInputs(), r);
-                for (int i = 0; i < u[b].length; i += 6) { // the second shape: a squashed, shifted ellipsoid
-                    u[b][i + 1] *= b == 0 ? 1f : 0.3f;
-                    u[b][i] += b == 0 ? 0f : 0.1f;
-                }
-            }
+            float[][][] in = sphereAndEllipsoid(c, 11);
+            float[][] u = in[0], sh = in[1];
             EncoderInput both = EncoderInput.fromPoints(c, u, sh);
             Tensor pts = Rng.rand(Rng.cpu(2), 2, 50, 3);
             Tensor zBoth = vae.encode(both).mean();
@@ -95,7 +105,7 @@ class ShapeVaeTest {
 
     /**
      * A new VAE's latents carry the shape from the first step: the posterior's noise is far below the difference
-     * between two shapes' means. (With PyTorch's default bias σ starts near 1, larger than that difference, and the
+     * between two shapes' means (a sphere and an ellipsoid). (With PyTorch's default bias σ starts near 1, larger than that difference, and the
      * decoder learns the data's mean shape instead of reading the latents.)
      */
     @Test
@@ -104,16 +114,8 @@ class ShapeVaeTest {
         ShapeVae vae = new ShapeVae(c, Rng.cpu(1));
         try (StepScope s = new StepScope();
                 NoGradGuard ng = new NoGradGuard()) {
-            SplittableRandom r = new SplittableRandom(12);
-            float[][] u = new float[2][], sh = new float[2][];
-            for (int b = 0; b < 2; b++) {
-                u[b] = spherePoints(c.uniformInputs(), r);
-                sh[b] = spherePoints(c.sharpInputs(), r);
-                for (int i = 0; i < u[b].length; i += 6) { // the second shape: a squashed sphere
-                    u[b][i + 1] *= b == 0 ? 1f : 0.3f;
-                }
-            }
-            DiagonalGaussian p = vae.encode(EncoderInput.fromPoints(c, u, sh));
+            float[][][] in = sphereAndEllipsoid(c, 12);
+            DiagonalGaussian p = vae.encode(EncoderInput.fromPoints(c, in[0], in[1]));
             double apart = p.mean()
                     .narrow(0, 0, 1)
                     .sub(p.mean().narrow(0, 1, 1))
