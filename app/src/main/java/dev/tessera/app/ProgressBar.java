@@ -4,6 +4,7 @@ import dev.tessera.data.Progress;
 import java.io.Console;
 import java.io.PrintStream;
 import java.util.Locale;
+import java.util.function.LongSupplier;
 
 /**
  * A progress bar on standard error: redrawn in place on a terminal (at most 10 times a second), or one line per 10 %
@@ -13,6 +14,7 @@ import java.util.Locale;
 final class ProgressBar implements Progress {
     private final PrintStream err;
     private final boolean terminal;
+    private final LongSupplier clock;
     private String task = "";
     private long total;
     private long done;
@@ -29,8 +31,14 @@ final class ProgressBar implements Progress {
     }
 
     ProgressBar(PrintStream err, boolean terminal) {
+        this(err, terminal, System::nanoTime);
+    }
+
+    /** A bar that reads the time in nanoseconds from {@code clock} (a test's fixed clock). */
+    ProgressBar(PrintStream err, boolean terminal, LongSupplier clock) {
         this.err = err;
         this.terminal = terminal;
+        this.clock = clock;
     }
 
     static boolean isTerminal() {
@@ -57,7 +65,7 @@ final class ProgressBar implements Progress {
         this.done = done;
         this.before = done;
         this.note = null;
-        this.startNanos = System.nanoTime();
+        this.startNanos = clock.getAsLong();
         this.lastDraw = 0;
         this.lastDecile = -1;
         draw(true);
@@ -82,7 +90,7 @@ final class ProgressBar implements Progress {
     }
 
     private void draw(boolean force) {
-        long now = System.nanoTime();
+        long now = clock.getAsLong();
         int decile = total > 0 ? (int) (10 * done / total) : 0;
         if (terminal) {
             if (!force && now - lastDraw < 100_000_000L && done < total) {
