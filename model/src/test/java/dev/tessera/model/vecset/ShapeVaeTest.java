@@ -105,8 +105,8 @@ class ShapeVaeTest {
 
     /**
      * A new VAE's latents carry the shape from the first step: the posterior's noise is far below the difference
-     * between two shapes' means (a sphere and an ellipsoid). (With PyTorch's default bias σ starts near 1, larger than that difference, and the
-     * decoder learns the data's mean shape instead of reading the latents.)
+     * between two shapes' means (a sphere and an ellipsoid). With PyTorch's default bias σ starts near 1, larger than
+     * that difference, and the decoder learns the data's mean shape instead of reading the latents.
      */
     @Test
     void aNewPosteriorStartsNearlyDeterministic() {
