@@ -208,12 +208,9 @@ final class Demo {
             return new VecsetTraining.Plan(vaeConfig(), s, t);
         }
 
-        /**
-         * The tiny vecset VAE with 6 Fourier octaves instead of 8: the finest ones (wavelength 0.05) only add bumps
-         * to the surface in a run this short.
-         */
+        /** The tiny vecset VAE. */
         static ShapeVaeConfig vaeConfig() {
-            return ShapeVaeConfig.tiny().withFourier(6, false);
+            return ShapeVaeConfig.tiny();
         }
 
         TrainOptions ditOptions() {

@@ -1,6 +1,7 @@
 package dev.tessera.app;
 
 import dev.tessera.geometry.ContactSheet;
+import dev.tessera.geometry.InvalidMeshException;
 import dev.tessera.geometry.RenderOptions;
 import dev.tessera.geometry.RenderOptions.Background;
 import dev.tessera.geometry.RenderOptions.NormalSpace;
@@ -191,6 +192,9 @@ final class RenderCommand implements Callable<Integer> {
         long vertices = 0, triangles = 0;
         for (Path p : meshes) {
             TriangleMesh m = MeshIO.read(p);
+            if (m.isEmpty() || !(m.area() > 0)) { // a sheet would leave its cell blank; a render of it is a mistake
+                throw new InvalidMeshException(p + ": no triangles of positive area to draw");
+            }
             loaded.add(m);
             names.add(p.getFileName().toString());
             vertices += m.vertexCount();

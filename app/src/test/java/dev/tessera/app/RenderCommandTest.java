@@ -94,6 +94,12 @@ class RenderCommandTest {
         assertThat(r.code()).as(r.out()).isEqualTo(1);
         assertThat(r.err()).contains("empty.off");
         assertThat(png).doesNotExist();
+        r = CliTest.run("render", mesh.toString(), empty.toString(), "--out", png.toString());
+        assertThat(r.code())
+                .as("a sheet of several files names the one it cannot draw")
+                .isEqualTo(1);
+        assertThat(r.err()).contains("empty.off").contains("no triangles of positive area");
+        assertThat(png).doesNotExist();
         try (var files = Files.list(dir)) {
             assertThat(files.map(f -> f.getFileName().toString())).noneMatch(n -> n.endsWith(".tmp"));
         }

@@ -2,6 +2,8 @@ package dev.tessera.app;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tessera.data.Progress;
 import dev.tessera.data.prep.MeshSampleBuilder;
 import dev.tessera.data.prep.PrepInputs;
@@ -101,6 +103,32 @@ class TrainVaeCommandTest {
         assertThat(resumed.out()).contains("6 steps");
         assertThat(Files.exists(run.resolve("checkpoints/step-0000005/trainer.json")))
                 .isTrue();
+    }
+
+    /**
+     * With no options a vecset run takes the recipe of the best documented run (docs/results.md, the fourth run): 32
+     * shapes a step (split over the cores) with 256, 128 and 256 queries each, peak learning rate 1.5e-3 and the tiny
+     * preset with 6 Fourier octaves.
+     */
+    @Test
+    void aRunWithoutOptionsTakesTheBestDocumentedRecipe() throws Exception {
+        Path run = dir.resolve("defaults");
+        CliTest.Run r = CliTest.run(train(run, "--steps", "1", "--validation", "0,0,16"));
+        assertThat(r.code()).as(r.err()).isZero();
+        JsonNode vecset = new ObjectMapper().readTree(run.resolve("vecset.json").toFile());
+        JsonNode options = new ObjectMapper().readTree(run.resolve("train.json").toFile());
+        JsonNode config = new ObjectMapper().readTree(run.resolve("config.json").toFile());
+        assertThat(vecset.get("batch_size").asInt()
+                        * options.get("accumulation").asInt())
+                .isEqualTo(32);
+        assertThat(List.of(
+                        vecset.get("near_queries").asInt(),
+                        vecset.get("near_sharp_queries").asInt(),
+                        vecset.get("volume_queries").asInt()))
+                .containsExactly(256, 128, 256);
+        assertThat(options.get("lr").asDouble()).isEqualTo(1.5e-3);
+        assertThat(config.get("num_freqs").asInt()).isEqualTo(6);
+        assertThat(config.get("num_latents").asInt()).isEqualTo(64);
     }
 
     @Test

@@ -221,9 +221,9 @@ public final class ContactSheet {
 
     /**
      * One view (at {@code yawDeg}, {@code pitchDeg}) of each mesh, captioned with {@code labels} (or with their
-     * numbers when {@code labels} is null).
+     * numbers when {@code labels} is null). A mesh without triangles or surface area (a reconstruction that came back
+     * empty) leaves its cell blank, captioned with its label and "(empty)": a sheet of results shows every result.
      *
-     * @throws InvalidMeshException when a mesh has no triangles or zero area (the message gives its number)
      * @throws IllegalArgumentException when the sizes are out of range, labels and meshes differ in number, or the
      *     sheet would not fit in the heap
      */
@@ -236,25 +236,40 @@ public final class ContactSheet {
                     "got " + labels.size() + " labels for " + meshes.size() + " meshes; give one label per mesh");
         }
         int maxV = 0, maxT = 0;
+        List<TriangleMesh> drawn = new ArrayList<>();
         for (int i = 0; i < meshes.size(); i++) {
             TriangleMesh m = Objects.requireNonNull(meshes.get(i), "mesh " + (i + 1));
-            checkMesh(m, labels != null ? labels.get(i) : "mesh " + (i + 1));
-            maxV = Math.max(maxV, m.vertexCount());
-            maxT = Math.max(maxT, m.triangleCount());
+            if (drawable(m)) {
+                drawn.add(m);
+                maxV = Math.max(maxV, m.vertexCount());
+                maxT = Math.max(maxT, m.triangleCount());
+            }
         }
         checkMemory(layout, maxV, maxT, o);
-        double[] sharedCentre = o.sharedFraming() ? centre(meshes) : null;
-        double sharedDistance = o.sharedFraming() ? fitDistance(meshes, sharedCentre, yawDeg, pitchDeg, o) : Double.NaN;
+        boolean shared = o.sharedFraming() && !drawn.isEmpty();
+        double[] sharedCentre = shared ? centre(drawn) : null;
+        double sharedDistance = shared ? fitDistance(drawn, sharedCentre, yawDeg, pitchDeg, o) : Double.NaN;
         List<Camera> cameras = new ArrayList<>();
         List<String> captions = new ArrayList<>();
         for (int i = 0; i < meshes.size(); i++) {
+            String label = labels != null ? labels.get(i) : "#" + (i + 1);
+            if (!drawable(meshes.get(i))) {
+                cameras.add(null);
+                captions.add(label + " (empty)");
+                continue;
+            }
             List<TriangleMesh> one = List.of(meshes.get(i));
             double[] c = sharedCentre != null ? sharedCentre : centre(one);
             double d = sharedCentre != null ? sharedDistance : fitDistance(one, c, yawDeg, pitchDeg, o);
             cameras.add(Camera.orbit(c[0], c[1], c[2], yawDeg, pitchDeg, d, o.fovYDeg()));
-            captions.add(labels != null ? labels.get(i) : "#" + (i + 1));
+            captions.add(label);
         }
         return draw(layout, meshes, cameras, captions, o);
+    }
+
+    /** Whether a mesh has something to draw: triangles of positive total area. */
+    static boolean drawable(TriangleMesh m) {
+        return !m.isEmpty() && m.area() > 0;
     }
 
     private static BufferedImage draw(
@@ -268,16 +283,18 @@ public final class ContactSheet {
         int ink = dark ? 0xFFD0D0D0 : 0xFF404040;
         Renderer.Prepared prepared = null;
         for (int i = 0; i < layout.count(); i++) {
-            if (i == 0 || meshes.get(i) != meshes.get(i - 1)) {
-                prepared = null; // let the previous mesh's arrays go before preparing the next
-                prepared = Renderer.prepare(meshes.get(i), o.render());
-            }
-            Renderer.Image img = Renderer.render(prepared, cameras.get(i), o.render());
-            BufferedImage cell = img.image(o.output());
-            int[] px = cell.getRGB(0, 0, layout.cellWidth(), layout.cellHeight(), null, 0, layout.cellWidth());
             int x0 = layout.cellX(i), y0 = layout.cellY(i);
-            for (int y = 0; y < layout.cellHeight(); y++) {
-                System.arraycopy(px, y * layout.cellWidth(), sheet, (y0 + y) * w + x0, layout.cellWidth());
+            if (cameras.get(i) != null) { // null: an empty mesh's blank cell
+                if (i == 0 || meshes.get(i) != meshes.get(i - 1) || prepared == null) {
+                    prepared = null; // let the previous mesh's arrays go before preparing the next
+                    prepared = Renderer.prepare(meshes.get(i), o.render());
+                }
+                Renderer.Image img = Renderer.render(prepared, cameras.get(i), o.render());
+                BufferedImage cell = img.image(o.output());
+                int[] px = cell.getRGB(0, 0, layout.cellWidth(), layout.cellHeight(), null, 0, layout.cellWidth());
+                for (int y = 0; y < layout.cellHeight(); y++) {
+                    System.arraycopy(px, y * layout.cellWidth(), sheet, (y0 + y) * w + x0, layout.cellWidth());
+                }
             }
             if (layout.labelHeight() > 0) {
                 String text = fit(labels.get(i), layout.cellWidth(), layout.labelScale());

@@ -97,8 +97,49 @@ class ContactSheetTest {
         assertThatThrownBy(() -> ContactSheet.grid(List.of(TORUS), List.of("a", "b"), 0, 0, o))
                 .hasMessageContaining("one label per mesh");
         TriangleMesh flat = new TriangleMesh(new float[] {1, 1, 1, 1, 1, 1, 1, 1, 1}, new int[] {0, 1, 2});
-        assertThatThrownBy(() -> ContactSheet.grid(List.of(TORUS, flat), List.of("ok", "flat.obj"), 0, 0, o))
+        assertThatThrownBy(() -> ContactSheet.orbit(flat, 4, 0, 0, o))
                 .isInstanceOf(InvalidMeshException.class)
-                .hasMessageContaining("flat.obj");
+                .hasMessageContaining("zero surface area");
+    }
+
+    /** A result that came back empty (no triangles, or no area) is a blank cell with its caption, not an error. */
+    @Test
+    void anEmptyMeshInAGridLeavesItsCellBlank() {
+        TriangleMesh flat = new TriangleMesh(new float[] {1, 1, 1, 1, 1, 1, 1, 1, 1}, new int[] {0, 1, 2});
+        TriangleMesh none = new TriangleMesh(new float[0], new int[0]);
+        ContactSheet.Options o = ContactSheet.Options.of(48).withColumns(3);
+        ContactSheet.Layout l = ContactSheet.layout(3, o);
+        for (boolean shared : new boolean[] {false, true}) {
+            BufferedImage sheet = ContactSheet.grid(
+                    List.of(TORUS, flat, none),
+                    List.of("torus", "flat", "none"),
+                    30,
+                    20,
+                    o.withFraming(35, 1.1, shared));
+            assertThat(nonWhite(sheet, l.cellX(0), l.cellY(0), 48, 48)).isGreaterThan(300);
+            for (int i = 1; i < 3; i++) {
+                assertThat(nonWhite(sheet, l.cellX(i), l.cellY(i), 48, 48))
+                        .as("cell %d", i)
+                        .isZero();
+                assertThat(nonWhite(sheet, l.cellX(i), l.cellY(i) + 48, 48, l.labelHeight()))
+                        .as("caption %d", i)
+                        .isGreaterThan(20);
+            }
+        }
+        BufferedImage allEmpty = ContactSheet.grid(List.of(none), null, 0, 0, o.withColumns(1));
+        assertThat(allEmpty.getWidth())
+                .isEqualTo(ContactSheet.layout(1, o.withColumns(1)).width());
+    }
+
+    private static int nonWhite(BufferedImage im, int x0, int y0, int w, int h) {
+        int n = 0;
+        for (int y = y0; y < y0 + h; y++) {
+            for (int x = x0; x < x0 + w; x++) {
+                if (im.getRGB(x, y) != 0xFFFFFFFF) {
+                    n++;
+                }
+            }
+        }
+        return n;
     }
 }

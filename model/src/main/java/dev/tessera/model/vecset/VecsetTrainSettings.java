@@ -47,11 +47,12 @@ public record VecsetTrainSettings(
     }
 
     /**
-     * Batches of 4 shapes with 1024 near-surface, 512 near-sharp and 1024 volume queries each; near-sharp weight 2
-     * and KL weight 1e-3 (Dora); 10 % held out, at most 8 validated at resolution 96 with 20 000 metric points.
+     * Batches of 32 shapes with 256 near-surface, 128 near-sharp and 256 volume queries each (many shapes with few
+     * queries fit better than few shapes with many: docs/results.md, the fourth vecset run); near-sharp weight 2 and
+     * KL weight 1e-3 (Dora); 10 % held out, at most 8 validated at resolution 96 with 20 000 metric points.
      */
     public static VecsetTrainSettings defaults() {
-        return new VecsetTrainSettings(4, 1024, 512, 1024, 2.0, 1e-3, 0.1, 8, 96, 20_000);
+        return new VecsetTrainSettings(32, 256, 128, 256, 2.0, 1e-3, 0.1, 8, 96, 20_000);
     }
 
     /** The queries per shape. */
