@@ -121,8 +121,8 @@ public record ShapeVaeConfig(
      * A small model for tests and the demo: 64 latents × 8 channels, width 128, 4 heads, 1 cross + 1 self encoder
      * layer, 2 decoder layers; 48 query tokens from the uniform set and 16 from the sharp-edge set (pc_size 1536 +
      * 512), 16 input points per query (768 + 256); truncated-SDF labels (τ = 0.05); QK-norm as released. 6 Fourier
-     * octaves instead of the released 8: the finest two (wavelengths 0.05 and 0.025) leave ripples on flat faces that
-     * a model this small smooths out only slowly (docs/results.md).
+     * octaves instead of the released 8, the setting of every documented run of this size (docs/results.md; 4 fit
+     * worse there).
      */
     public static ShapeVaeConfig tiny() {
         return new ShapeVaeConfig(
