@@ -164,6 +164,12 @@ final class TrainVaeCommand implements Callable<Integer> {
     @Option(names = "--sharp-weight", description = "Vecset: weight of the near-sharp queries' error (default: 2).")
     Double sharpWeight;
 
+    @Option(
+            names = "--augment-spin",
+            description = "Vecset: turn each training shape about the up (y) axis at random, mirror it or not, and "
+                    + "normalise it again (labels stay exact); for datasets whose shapes come in every turn about y.")
+    Boolean augmentSpin;
+
     @Option(names = "--ema", description = "EMA decay of the exported weights, 0 for none (default: 0).")
     Double ema;
 
@@ -213,9 +219,10 @@ final class TrainVaeCommand implements Callable<Integer> {
         Dataset dataset = openDataset();
         o.printf(
                 Locale.ROOT,
-                "train-vae: vecset %s, %d shapes, %d steps, batch %d × %d, lr %.3g → %s%n",
+                "train-vae: vecset %s, %d shapes%s, %d steps, batch %d × %d, lr %.3g → %s%n",
                 describe(plan.config()),
                 dataset.size(),
+                plan.settings().spin() ? " spun about y" : "",
                 plan.options().steps(),
                 plan.settings().batchSize(),
                 plan.options().accumulation(),
@@ -282,7 +289,8 @@ final class TrainVaeCommand implements Callable<Integer> {
             {"--embed-dim", embedDim},
             {"--width", width},
             {"--queries", queries},
-            {"--sharp-weight", sharpWeight}
+            {"--sharp-weight", sharpWeight},
+            {"--augment-spin", augmentSpin}
         };
     }
 
@@ -583,6 +591,9 @@ final class TrainVaeCommand implements Callable<Integer> {
                             "--queries takes three counts NEAR,SHARP,VOLUME, got " + queries);
                 }
                 s = s.withQueries(queries.get(0), queries.get(1), queries.get(2));
+            }
+            if (augmentSpin != null) {
+                s = s.withSpin(augmentSpin);
             }
             if (klWeight != null || sharpWeight != null) {
                 s = s.withWeights(

@@ -129,6 +129,17 @@ class TrainVaeCommandTest {
         assertThat(options.get("lr").asDouble()).isEqualTo(1.5e-3);
         assertThat(config.get("num_freqs").asInt()).isEqualTo(6);
         assertThat(config.get("num_latents").asInt()).isEqualTo(64);
+        assertThat(vecset.get("augment_spin").asBoolean()).isFalse();
+
+        Path spun = dir.resolve("spun");
+        CliTest.Run s = CliTest.run(train(spun, "--steps", "1", "--validation", "0,0,16", "--augment-spin"));
+        assertThat(s.code()).as(s.err()).isZero();
+        assertThat(s.out()).contains("shapes spun about y");
+        assertThat(new ObjectMapper()
+                        .readTree(spun.resolve("vecset.json").toFile())
+                        .get("augment_spin")
+                        .asBoolean())
+                .isTrue();
     }
 
     @Test

@@ -78,18 +78,31 @@ public final class VecsetBatcher implements AutoCloseable {
     private final Dataset dataset;
     private final ShapeVaeConfig config;
     private final Queries queries;
+    private final boolean spin;
     private final Map<String, SafetensorsReader> open = new LinkedHashMap<>(16, 0.75f, true);
 
     /**
-     * A batcher over {@code dataset}'s samples.
+     * A batcher over {@code dataset}'s samples, its training batches as the samples are.
      *
      * @throws IllegalArgumentException when a sample lacks an array or has one of the wrong shape (all problems are
      *     listed, each with its file)
      */
     public VecsetBatcher(Dataset dataset, ShapeVaeConfig config, Queries queries) throws IOException {
+        this(dataset, config, queries, false);
+    }
+
+    /**
+     * A batcher over {@code dataset}'s samples; with {@code spin}, each shape of a training batch is turned about y
+     * at random, mirrored or not, and normalised again ({@link SpinAugmentation}).
+     *
+     * @throws IllegalArgumentException when a sample lacks an array or has one of the wrong shape (all problems are
+     *     listed, each with its file)
+     */
+    public VecsetBatcher(Dataset dataset, ShapeVaeConfig config, Queries queries, boolean spin) throws IOException {
         this.dataset = dataset;
         this.config = config;
         this.queries = queries;
+        this.spin = spin;
         check(dataset);
     }
 
@@ -156,8 +169,14 @@ public final class VecsetBatcher implements AutoCloseable {
         return r;
     }
 
-    /** The encoder's input for the given samples: random surface and sharp-edge points, FPS queries. */
+    /** The encoder's input for the given samples, as they are: random surface and sharp-edge points, FPS queries. */
     public synchronized EncoderInput encoderInput(List<String> ids, SplittableRandom random) throws IOException {
+        float[][][] rows = inputRows(ids, random);
+        return EncoderInput.fromPoints(config, rows[0], rows[1]);
+    }
+
+    /** Each sample's random surface and sharp-edge point rows: {@code {uniform, sharp}}, one array per sample. */
+    private float[][][] inputRows(List<String> ids, SplittableRandom random) throws IOException {
         int b = ids.size();
         float[][] uniform = new float[b][], sharp = new float[b][];
         for (int i = 0; i < b; i++) {
@@ -168,7 +187,7 @@ public final class VecsetBatcher implements AutoCloseable {
                     ? pointRows(r, SHARP_POINTS, SHARP_NORMALS, config.sharpInputs(), 1f, random)
                     : pointRows(r, SURFACE_POINTS, SURFACE_NORMALS, config.sharpInputs(), 0f, random);
         }
-        return EncoderInput.fromPoints(config, uniform, sharp);
+        return new float[][][] {uniform, sharp};
     }
 
     /** {@code n} random rows of xyz + normal (+ flag when {@code point_feats} is 4). */
@@ -196,10 +215,12 @@ public final class VecsetBatcher implements AutoCloseable {
 
     /**
      * One training batch of the given samples: the encoder's input, and {@link Queries#total()} supervised queries
-     * per shape (near-surface, near-sharp, volume, in that order) with their signed distances and weights.
+     * per shape (near-surface, near-sharp, volume, in that order) with their signed distances and weights; each shape
+     * spun at random when this batcher spins (the random draws of the points come first, so a batcher that does not
+     * spin draws the same batches as before it could).
      */
     public synchronized VecsetBatch batch(List<String> ids, SplittableRandom random) throws IOException {
-        EncoderInput in = encoderInput(ids, random);
+        float[][][] rows = inputRows(ids, random);
         int b = ids.size(), p = queries.total();
         float[] pts = new float[3 * b * p], sdf = new float[b * p], w = new float[b * p];
         int coarse = queries.near() + queries.volume();
@@ -233,6 +254,16 @@ public final class VecsetBatcher implements AutoCloseable {
                 w[row + j] = isSharp ? wSharp : wCoarse;
             }
         }
+        if (spin) {
+            int stride = config.pointChannels();
+            for (int i = 0; i < b; i++) {
+                SpinAugmentation t = SpinAugmentation.draw(random, stride, rows[0][i], rows[1][i]);
+                t.applyToRows(rows[0][i], stride);
+                t.applyToRows(rows[1][i], stride);
+                t.applyToQueries(pts, sdf, i * p, p);
+            }
+        }
+        EncoderInput in = EncoderInput.fromPoints(config, rows[0], rows[1]);
         return new VecsetBatch(
                 in, Tensors.fromFloats(pts, b, p, 3), Tensors.fromFloats(sdf, b, p), Tensors.fromFloats(w, b, p));
     }

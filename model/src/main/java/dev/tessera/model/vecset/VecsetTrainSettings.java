@@ -17,6 +17,8 @@ import com.fasterxml.jackson.annotation.JsonProperty;
  * @param validationShapes at most this many held-out shapes are validated
  * @param validationResolution lattice resolution of the validation meshes
  * @param metricsPoints surface (and IoU) points per mesh in the validation metrics
+ * @param spin whether each training shape is turned about y at random, mirrored or not, and normalised again
+ *     ({@link SpinAugmentation}); a run saved before this option reads as {@code false}
  */
 public record VecsetTrainSettings(
         @JsonProperty("batch_size") int batchSize,
@@ -28,7 +30,8 @@ public record VecsetTrainSettings(
         @JsonProperty("validation_fraction") double validationFraction,
         @JsonProperty("validation_shapes") int validationShapes,
         @JsonProperty("validation_resolution") int validationResolution,
-        @JsonProperty("metrics_points") int metricsPoints) {
+        @JsonProperty("metrics_points") int metricsPoints,
+        @JsonProperty("augment_spin") boolean spin) {
 
     public VecsetTrainSettings {
         if (batchSize < 1) {
@@ -52,7 +55,7 @@ public record VecsetTrainSettings(
      * KL weight 1e-3 (Dora); 10 % held out, at most 8 validated at resolution 96 with 20 000 metric points.
      */
     public static VecsetTrainSettings defaults() {
-        return new VecsetTrainSettings(32, 256, 128, 256, 2.0, 1e-3, 0.1, 8, 96, 20_000);
+        return new VecsetTrainSettings(32, 256, 128, 256, 2.0, 1e-3, 0.1, 8, 96, 20_000, false);
     }
 
     /** The queries per shape. */
@@ -71,7 +74,8 @@ public record VecsetTrainSettings(
                 validationFraction,
                 validationShapes,
                 validationResolution,
-                metricsPoints);
+                metricsPoints,
+                spin);
     }
 
     public VecsetTrainSettings withQueries(int near, int nearSharp, int volume) {
@@ -85,7 +89,8 @@ public record VecsetTrainSettings(
                 validationFraction,
                 validationShapes,
                 validationResolution,
-                metricsPoints);
+                metricsPoints,
+                spin);
     }
 
     public VecsetTrainSettings withWeights(double sharp, double kl) {
@@ -99,7 +104,8 @@ public record VecsetTrainSettings(
                 validationFraction,
                 validationShapes,
                 validationResolution,
-                metricsPoints);
+                metricsPoints,
+                spin);
     }
 
     public VecsetTrainSettings withValidation(double fraction, int shapes, int resolution, int points) {
@@ -113,6 +119,23 @@ public record VecsetTrainSettings(
                 fraction,
                 shapes,
                 resolution,
-                points);
+                points,
+                spin);
+    }
+
+    /** These settings with the spin augmentation on or off. */
+    public VecsetTrainSettings withSpin(boolean on) {
+        return new VecsetTrainSettings(
+                batchSize,
+                nearQueries,
+                nearSharpQueries,
+                volumeQueries,
+                sharpWeight,
+                klWeight,
+                validationFraction,
+                validationShapes,
+                validationResolution,
+                metricsPoints,
+                on);
     }
 }

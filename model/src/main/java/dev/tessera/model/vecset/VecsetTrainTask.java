@@ -58,7 +58,7 @@ public final class VecsetTrainTask implements TrainTask, AutoCloseable {
             java.util.Collections.sort(held);
         }
         this.train = trainSet;
-        this.batcher = new VecsetBatcher(dataset, vae.config(), settings.queries());
+        this.batcher = new VecsetBatcher(dataset, vae.config(), settings.queries(), settings.spin());
         this.validator = new VecsetValidator(
                 batcher,
                 Dataset.spread(held, settings.validationShapes()),

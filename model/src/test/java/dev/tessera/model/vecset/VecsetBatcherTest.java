@@ -58,6 +58,55 @@ class VecsetBatcherTest {
         }
     }
 
+    /**
+     * A spinning batcher moves each shape's input points and queries by one and the same transform: the queries near
+     * the surface stay near the input points, every normal stays a unit vector, and the same seed gives the same
+     * batch.
+     */
+    @Test
+    void spinningMovesPointsAndQueriesTogether() throws Exception {
+        Dataset ds = VecsetFixtures.shapes();
+        ShapeVaeConfig c = ShapeVaeConfig.tiny();
+        VecsetBatcher.Queries q = new VecsetBatcher.Queries(200, 0, 50, 2.0);
+        try (VecsetBatcher plain = new VecsetBatcher(ds, c, q);
+                VecsetBatcher spun = new VecsetBatcher(ds, c, q, true);
+                StepScope s = new StepScope()) {
+            List<String> ids = ds.ids();
+            VecsetBatch a = spun.batch(ids, new SplittableRandom(7));
+            VecsetBatch b = plain.batch(ids, new SplittableRandom(7));
+            assertThat(Tensors.toFloats(spun.batch(ids, new SplittableRandom(7)).points()))
+                    .containsExactly(Tensors.toFloats(a.points()));
+            assertThat(Tensors.toFloats(a.points())).isNotEqualTo(Tensors.toFloats(b.points()));
+            float[] data = Tensors.toFloats(a.input().data()), pts = Tensors.toFloats(a.points());
+            float[] sdf = Tensors.toFloats(a.sdf());
+            int n = 1024, p = 250;
+            for (int i = 0; i < ids.size(); i++) {
+                double far = 0;
+                for (int j = 0; j < 200; j++) { // near-surface queries
+                    int row = i * p + j;
+                    double nearest = Double.POSITIVE_INFINITY;
+                    for (int k = 0; k < n; k++) {
+                        int o = 6 * (i * n + k);
+                        nearest = Math.min(
+                                nearest,
+                                Math.sqrt(sq(data[o] - pts[3 * row])
+                                        + sq(data[o + 1] - pts[3 * row + 1])
+                                        + sq(data[o + 2] - pts[3 * row + 2])));
+                    }
+                    far = Math.max(far, nearest - Math.abs(sdf[row]));
+                }
+                // 1024 points on the surface leave gaps of about 0.1; a query moved apart from its surface would
+                // land much farther
+                assertThat(far).as("shape %d", i).isLessThan(0.15);
+                for (int k = 0; k < n; k += 31) {
+                    int o = 6 * (i * n + k);
+                    assertThat(Math.sqrt(sq(data[o + 3]) + sq(data[o + 4]) + sq(data[o + 5])))
+                            .isCloseTo(1.0, org.assertj.core.api.Assertions.within(1e-4));
+                }
+            }
+        }
+    }
+
     @Test
     void aDatasetWithoutTheNeededArraysSaysWhich() throws Exception {
         Dataset ds = VecsetFixtures.shapes();
