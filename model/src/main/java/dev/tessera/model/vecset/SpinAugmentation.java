@@ -51,6 +51,10 @@ public record SpinAugmentation(double angle, boolean mirror, double scale, doubl
 
     /** Transforms rows of xyz + normal (+ anything after, kept) in place. */
     public void applyToRows(float[] rows, int stride) {
+        if (stride < 6) {
+            throw new IllegalArgumentException(
+                    "rows of xyz + normal take at least 6 floats, got a stride of " + stride);
+        }
         double[] p = new double[3];
         for (int i = 0; i + 5 < rows.length; i += stride) {
             point(rows[i], rows[i + 1], rows[i + 2], p);
