@@ -205,12 +205,7 @@ final class Demo {
                     .withCheckpointEvery(Math.max(1, vaeSteps / 3))
                     .withValidateEvery(0)
                     .withSeed(seed);
-            return new VecsetTraining.Plan(vaeConfig(), s, t);
-        }
-
-        /** The tiny vecset VAE. */
-        static ShapeVaeConfig vaeConfig() {
-            return ShapeVaeConfig.tiny();
+            return new VecsetTraining.Plan(ShapeVaeConfig.tiny(), s, t);
         }
 
         TrainOptions ditOptions() {
