@@ -150,6 +150,36 @@ class VoxelizerTest {
         assertThat(Math.abs(byWinding.size() - flood.size())).isLessThan(surface.size() / 10);
     }
 
+    /**
+     * One question per region gives the per-voxel answer on closed meshes: a torus (its hole is outside), a hollow
+     * ball (cavity outside, shell inside) and a sphere the box cuts through, where the border fill is wrong.
+     */
+    @Test
+    void solidByRegionEqualsTheTestAtEveryVoxelOnClosedMeshes() {
+        TriangleMesh torus = TestSolids.torus(0.55, 0.2, 48, 24);
+        TriangleMesh hollow = MeshCheckTest.concat(
+                Shapes.icosphere(3, 0.8), Shapes.icosphere(3, 0.45).flipped());
+        TriangleMesh sphere = Shapes.icosphere(4, 0.7);
+        Aabb cut = new Aabb(-0.5, -0.5, -0.5, 0.9, 0.9, 0.9);
+        record Case(TriangleMesh mesh, Aabb box, int r) {}
+        for (Case c : new Case[] {new Case(torus, UNIT, 40), new Case(hollow, UNIT, 33), new Case(sphere, cut, 30)}) {
+            MeshDistance d = MeshDistance.of(c.mesh());
+            int[] asked = {0};
+            SparseGrid byRegion = Voxelizer.solidByRegion(c.mesh(), c.box(), c.r(), xyz -> {
+                asked[0] += xyz.length / 3;
+                return d.signed(xyz);
+            });
+            SparseGrid byVoxel = Voxelizer.solid(c.mesh(), c.box(), c.r(), d::signed);
+            assertThat(byRegion.coords()).isEqualTo(byVoxel.coords());
+            assertThat(byRegion.size())
+                    .isGreaterThan(Voxelizer.surface(c.mesh(), c.box(), c.r()).size());
+            assertThat(asked[0]).isBetween(2, 8);
+        }
+        // the border fill calls the cut sphere's inside outside: only its surface voxels remain
+        assertThat(Voxelizer.solid(sphere, cut, 30).size())
+                .isEqualTo(Voxelizer.surface(sphere, cut, 30).size());
+    }
+
     @Test
     void holesLetTheFloodFillInButNotTheInsideTest() {
         TriangleMesh box = Shapes.cube(0.6);

@@ -180,12 +180,15 @@ public final class MeshSampleBuilder implements SampleBuilder {
         return wt;
     }
 
-    /** 64³ labels over {@code [-1, 1]³}: 1 where a voxel's cube meets a triangle, 2 inside, 0 outside. */
+    /**
+     * 64³ labels over {@code [-1, 1]³}: 1 where a voxel's cube meets a triangle, 2 inside, 0 outside. The watertight
+     * mesh is closed, so the sign is asked once per region of non-surface voxels.
+     */
     static byte[] voxelLabels(TriangleMesh wt, SignedDistanceFunction sdf) {
         int n = Sample.VOXEL_RESOLUTION;
         Aabb box = Aabb.cube(1);
         byte[] surface = Voxelizer.dense(Voxelizer.surface(wt, box, n));
-        byte[] solid = Voxelizer.dense(Voxelizer.solid(wt, box, n, sdf));
+        byte[] solid = Voxelizer.dense(Voxelizer.solidByRegion(wt, box, n, sdf));
         byte[] out = new byte[surface.length];
         for (int i = 0; i < out.length; i++) {
             out[i] =

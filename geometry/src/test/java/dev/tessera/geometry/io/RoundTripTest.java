@@ -11,6 +11,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /** Write then read gives the same mesh, for every writer; ASCII and binary encodings agree. */
@@ -29,24 +30,15 @@ class RoundTripTest {
         }
     }
 
-    @ParameterizedTest
-    @MethodSource("seeds")
-    void objIsExact(long seed) throws IOException {
-        TriangleMesh m = Fixtures.random(seed, 200, 500);
-        Path f = dir.resolve("m.obj");
-        MeshIO.write(f, m);
-        TriangleMesh r = MeshIO.read(f);
-        assertThat(r.positions()).containsExactly(m.positions());
-        assertThat(r.triangles()).containsExactly(m.triangles());
-        assertThat(r.colors()).containsExactly(m.colors());
-        assertNormalsClose(r.normals(), m.normals());
+    static Stream<Arguments> textFormatsAndSeeds() {
+        return Stream.of("obj", "off").flatMap(ext -> seeds().map(seed -> Arguments.of(ext, seed)));
     }
 
-    @ParameterizedTest
-    @MethodSource("seeds")
-    void offIsExact(long seed) throws IOException {
+    @ParameterizedTest(name = "{0} seed={1}")
+    @MethodSource("textFormatsAndSeeds")
+    void objAndOffAreExact(String ext, long seed) throws IOException {
         TriangleMesh m = Fixtures.random(seed, 200, 500);
-        Path f = dir.resolve("m.off");
+        Path f = dir.resolve("m." + ext);
         MeshIO.write(f, m);
         TriangleMesh r = MeshIO.read(f);
         assertThat(r.positions()).containsExactly(m.positions());

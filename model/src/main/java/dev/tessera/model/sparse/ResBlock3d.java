@@ -1,6 +1,8 @@
 package dev.tessera.model.sparse;
 
 import dev.tessera.model.nn.Conv3d;
+import java.util.List;
+import java.util.function.UnaryOperator;
 import org.bytedeco.pytorch.Generator;
 import org.bytedeco.pytorch.Module;
 import org.bytedeco.pytorch.Tensor;
@@ -39,5 +41,35 @@ public final class ResBlock3d extends Module {
         h = torch.silu(norm2.forward(h)); // [B, C_out, D, H, W]
         h = conv2.forward(h); // [B, C_out, D, H, W]
         return h.add(skip == null ? x : skip.forward(x)); // [B, C_out, D, H, W]
+    }
+
+    /** Registers a resampling block {@code in → out} under {@code name} in {@code list} and returns its forward. */
+    interface Resample {
+        UnaryOperator<Tensor> register(Module list, String name, long in, long out);
+    }
+
+    /**
+     * TRELLIS's stage list (its {@code blocks} ModuleList): for each width {@code ch[i]}, {@code perStage} blocks
+     * {@code ch[i] → ch[i]}, then a resampling block {@code ch[i] → ch[i+1]} between widths, registered in {@code list}
+     * as "0", "1", … in that order; their forwards are appended to {@code blocks}.
+     */
+    static void registerStages(
+            Module list,
+            List<Integer> ch,
+            int perStage,
+            String normType,
+            Generator g,
+            Resample resample,
+            List<UnaryOperator<Tensor>> blocks) {
+        int k = 0;
+        for (int i = 0; i < ch.size(); i++) {
+            for (int r = 0; r < perStage; r++) {
+                blocks.add(list.register_module(
+                        Integer.toString(k++), new ResBlock3d(ch.get(i), ch.get(i), normType, g))::forward);
+            }
+            if (i < ch.size() - 1) {
+                blocks.add(resample.register(list, Integer.toString(k++), ch.get(i), ch.get(i + 1)));
+            }
+        }
     }
 }

@@ -48,20 +48,14 @@ public final class SparseStructureDecoder extends Module {
             middle.add(mid.register_module(Integer.toString(r), new ResBlock3d(first, first, norm, g)));
         }
         this.blockList = register_module("blocks", Layers.container("ModuleList"));
-        Module list = blockList;
-        int k = 0;
-        for (int i = 0; i < ch.size(); i++) {
-            for (int r = 0; r < config.numResBlocks(); r++) {
-                ResBlock3d b =
-                        list.register_module(Integer.toString(k++), new ResBlock3d(ch.get(i), ch.get(i), norm, g));
-                blocks.add(b::forward);
-            }
-            if (i < ch.size() - 1) {
-                UpsampleBlock3d u = list.register_module(
-                        Integer.toString(k++), new UpsampleBlock3d(ch.get(i), ch.get(i + 1), "conv", g));
-                blocks.add(u::forward);
-            }
-        }
+        ResBlock3d.registerStages(
+                blockList,
+                ch,
+                config.numResBlocks(),
+                norm,
+                g,
+                (list, name, in, out) -> list.register_module(name, new UpsampleBlock3d(in, out, "conv", g))::forward,
+                blocks);
         long last = ch.get(ch.size() - 1);
         this.outLayer = register_module("out_layer", Layers.container("Sequential"));
         Module out = outLayer;

@@ -41,20 +41,14 @@ public final class SparseStructureEncoder extends Module {
         String norm = config.normType();
         this.inputLayer = register_module("input_layer", new Conv3d(config.inChannels(), ch.get(0), 3, 1, 1, true, g));
         this.blockList = register_module("blocks", Layers.container("ModuleList"));
-        Module list = blockList;
-        int k = 0;
-        for (int i = 0; i < ch.size(); i++) {
-            for (int r = 0; r < config.numResBlocks(); r++) {
-                ResBlock3d b =
-                        list.register_module(Integer.toString(k++), new ResBlock3d(ch.get(i), ch.get(i), norm, g));
-                blocks.add(b::forward);
-            }
-            if (i < ch.size() - 1) {
-                DownsampleBlock3d d = list.register_module(
-                        Integer.toString(k++), new DownsampleBlock3d(ch.get(i), ch.get(i + 1), "conv", g));
-                blocks.add(d::forward);
-            }
-        }
+        ResBlock3d.registerStages(
+                blockList,
+                ch,
+                config.numResBlocks(),
+                norm,
+                g,
+                (list, name, in, out) -> list.register_module(name, new DownsampleBlock3d(in, out, "conv", g))::forward,
+                blocks);
         long last = ch.get(ch.size() - 1);
         this.middleBlock = register_module("middle_block", Layers.container("Sequential"));
         Module mid = middleBlock;
