@@ -14,37 +14,6 @@ final class DistanceFixtures {
         return Shapes.icosphere(levels, radius);
     }
 
-    /** A torus around the z axis, major radius {@code big}, minor {@code small}, {@code nu × nv} quads, outward. */
-    static TriangleMesh torus(double big, double small, int nu, int nv) {
-        float[] p = new float[3 * nu * nv];
-        for (int i = 0; i < nu; i++) {
-            double u = 2 * Math.PI * i / nu;
-            for (int j = 0; j < nv; j++) {
-                double v = 2 * Math.PI * j / nv;
-                double r = big + small * Math.cos(v);
-                int o = 3 * (i * nv + j);
-                p[o] = (float) (r * Math.cos(u));
-                p[o + 1] = (float) (r * Math.sin(u));
-                p[o + 2] = (float) (small * Math.sin(v));
-            }
-        }
-        int[] t = new int[6 * nu * nv];
-        int w = 0;
-        for (int i = 0; i < nu; i++) {
-            for (int j = 0; j < nv; j++) {
-                int a = i * nv + j, b = ((i + 1) % nu) * nv + j;
-                int c = ((i + 1) % nu) * nv + (j + 1) % nv, d = i * nv + (j + 1) % nv;
-                t[w++] = a;
-                t[w++] = b;
-                t[w++] = c;
-                t[w++] = a;
-                t[w++] = c;
-                t[w++] = d;
-            }
-        }
-        return new TriangleMesh(p, t);
-    }
-
     /**
      * The box {@code [-hx, hx] × [-hy, hy] × [-hz, hz]}, each face split into {@code n × n} quads, welded, outward;
      * without the top face ({@code z = hz}) when {@code open}.

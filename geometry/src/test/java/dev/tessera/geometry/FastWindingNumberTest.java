@@ -48,7 +48,7 @@ class FastWindingNumberTest {
 
     @Test
     void torusIsOneInTheTubeAndZeroInTheHole() {
-        TriangleMesh torus = DistanceFixtures.torus(1, 0.3, 48, 24);
+        TriangleMesh torus = TestSolids.torusAboutZ(1, 0.3, 48, 24, 0);
         FastWindingNumber fwn = FastWindingNumber.build(torus);
         assertThat(fwn.isClosed()).isTrue();
         assertThat(fwn.windingNumber(1, 0, 0)).isCloseTo(1, within(COARSE));
@@ -191,7 +191,7 @@ class FastWindingNumberTest {
 
     @Test
     void batchMatchesSingleAndOrderOneIsCloseToo() {
-        TriangleMesh torus = DistanceFixtures.torus(1, 0.3, 32, 16);
+        TriangleMesh torus = TestSolids.torusAboutZ(1, 0.3, 32, 16, 0);
         FastWindingNumber two = FastWindingNumber.build(torus);
         FastWindingNumber one = FastWindingNumber.build(torus, Bvh.build(torus), 1, 2);
         FastWindingNumber precise = FastWindingNumber.build(torus, Bvh.build(torus), 2, 6);

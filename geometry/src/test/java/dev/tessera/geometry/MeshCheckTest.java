@@ -9,36 +9,6 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 class MeshCheckTest {
-    /** A torus as an n × m grid of quads wrapped in both directions, outward-oriented. */
-    static TriangleMesh torus(int n, int m, double big, double small, double offsetX) {
-        float[] p = new float[3 * n * m];
-        for (int i = 0; i < n; i++) {
-            double u = 2 * Math.PI * i / n;
-            for (int j = 0; j < m; j++) {
-                double w = 2 * Math.PI * j / m;
-                int k = 3 * (i * m + j);
-                p[k] = (float) ((big + small * Math.cos(w)) * Math.cos(u) + offsetX);
-                p[k + 1] = (float) ((big + small * Math.cos(w)) * Math.sin(u));
-                p[k + 2] = (float) (small * Math.sin(w));
-            }
-        }
-        int[] t = new int[6 * n * m];
-        int q = 0;
-        for (int i = 0; i < n; i++) {
-            for (int j = 0; j < m; j++) {
-                int a = i * m + j, b = ((i + 1) % n) * m + j;
-                int c = ((i + 1) % n) * m + (j + 1) % m, d = i * m + (j + 1) % m;
-                t[q++] = a;
-                t[q++] = b;
-                t[q++] = c;
-                t[q++] = a;
-                t[q++] = c;
-                t[q++] = d;
-            }
-        }
-        return new TriangleMesh(p, t);
-    }
-
     @Test
     void cubeIsClosedWithEulerTwoAndGenusZero() {
         MeshCheck c = MeshCheck.of(TriangleMeshTest.unitCube());
@@ -55,7 +25,7 @@ class MeshCheckTest {
 
     @Test
     void torusHasGenusOne() {
-        TriangleMesh torus = torus(24, 12, 1, 0.3, 0);
+        TriangleMesh torus = TestSolids.torusAboutZ(1, 0.3, 24, 12, 0);
         assertThat(torus.volume()).isPositive();
         MeshCheck c = MeshCheck.of(torus);
         assertThat(c.isWatertight()).isTrue();
@@ -65,8 +35,8 @@ class MeshCheckTest {
 
     @Test
     void genusAddsUpOverComponents() {
-        TriangleMesh a = torus(16, 8, 1, 0.3, 0);
-        TriangleMesh b = torus(16, 8, 1, 0.3, 5);
+        TriangleMesh a = TestSolids.torusAboutZ(1, 0.3, 16, 8, 0);
+        TriangleMesh b = TestSolids.torusAboutZ(1, 0.3, 16, 8, 5);
         TriangleMesh cube = TriangleMeshTest.unitCube();
         MeshCheck c = MeshCheck.of(concat(concat(a, b), cube));
         assertThat(c.components()).isEqualTo(3);

@@ -69,7 +69,7 @@ class MeshDistanceTest {
 
     @Test
     void unsignedAtPointsMatchesBruteForce() {
-        TriangleMesh torus = DistanceFixtures.torus(1, 0.3, 24, 12);
+        TriangleMesh torus = TestSolids.torusAboutZ(1, 0.3, 24, 12, 0);
         MeshDistance md = MeshDistance.of(torus);
         float[] q = DistanceFixtures.points(500, 1.6, 3);
         float[] d = md.unsigned(q);
@@ -88,7 +88,7 @@ class MeshDistanceTest {
     @ValueSource(strings = {"torus", "open box", "soup"})
     void gridsEqualPointQueries(String shape) {
         TriangleMesh mesh = switch (shape) {
-            case "torus" -> DistanceFixtures.torus(0.6, 0.2, 32, 16);
+            case "torus" -> TestSolids.torusAboutZ(0.6, 0.2, 32, 16, 0);
             case "open box" -> DistanceFixtures.box(0.6, 0.5, 0.4, 4, true);
             default -> DistanceFixtures.soup(60, 11, 0.25);
         };
@@ -204,7 +204,7 @@ class MeshDistanceTest {
 
     @Test
     void resultsDoNotDependOnTheThreadCount() throws Exception {
-        TriangleMesh torus = DistanceFixtures.torus(1, 0.3, 24, 12);
+        TriangleMesh torus = TestSolids.torusAboutZ(1, 0.3, 24, 12, 0);
         MeshDistance md = MeshDistance.of(torus);
         float[] q = DistanceFixtures.points(30000, 1.5, 1);
         float[] a = md.signed(q);

@@ -47,6 +47,22 @@ final class TestSolids {
         return m.volume() < 0 ? m.flipped() : m;
     }
 
+    /**
+     * {@link #torus} turned about the x axis so that its axis is z ({@code (x, y, z) → (x, −z, y)}), then moved by
+     * {@code offsetX} along x.
+     */
+    static TriangleMesh torusAboutZ(double major, double minor, int nu, int nv, double offsetX) {
+        TriangleMesh m = torus(major, minor, nu, nv);
+        float[] p = m.positions().clone();
+        for (int i = 0; i < p.length; i += 3) {
+            float y = p[i + 1];
+            p[i] += (float) offsetX;
+            p[i + 1] = -p[i + 2];
+            p[i + 2] = y;
+        }
+        return new TriangleMesh(p, m.triangles());
+    }
+
     /** A single quad {@code [-h, h]²} in the plane {@code z = z0}, facing +z, split into two triangles. */
     static TriangleMesh quad(double h, double z0) {
         float[] p = {
