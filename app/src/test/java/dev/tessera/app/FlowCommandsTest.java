@@ -15,6 +15,8 @@ import dev.tessera.model.sparse.SparseStructureVae;
 import dev.tessera.model.sparse.SparseStructureVaeConfig;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -56,15 +58,12 @@ class FlowCommandsTest {
         return out;
     }
 
-    @Test
-    void trainThenGenerateWritesMeshesAndPreviews() throws Exception {
-        Path vae = dir.resolve("vae");
-        Path lat = latents(vae);
-        Path run = dir.resolve("dit");
-        CliTest.Run t = CliTest.run(
+    /** {@code train-dit} of a class-conditioned grid DiT for 3 steps, with {@code extra} options. */
+    private static CliTest.Run trainGridDit(Path latents, Path vae, Path out, String... extra) {
+        List<String> args = new ArrayList<>(List.of(
                 "train-dit",
                 "--latents",
-                lat.toString(),
+                latents.toString(),
                 "--vae",
                 vae.toString(),
                 "--model",
@@ -73,10 +72,18 @@ class FlowCommandsTest {
                 "class",
                 "--steps",
                 "3",
-                "--batch",
-                "2",
                 "--out",
-                run.toString());
+                out.toString()));
+        args.addAll(List.of(extra));
+        return CliTest.run(args.toArray(String[]::new));
+    }
+
+    @Test
+    void trainThenGenerateWritesMeshesAndPreviews() throws Exception {
+        Path vae = dir.resolve("vae");
+        Path lat = latents(vae);
+        Path run = dir.resolve("dit");
+        CliTest.Run t = trainGridDit(lat, vae, run, "--batch", "2");
         assertThat(t.code()).as(t.err()).isZero();
         assertThat(t.out()).contains("trained 3 steps");
         assertThat(run.resolve("model.safetensors")).exists();
@@ -114,20 +121,7 @@ class FlowCommandsTest {
         CliTest.Run again = CliTest.run("generate", "--ckpt", run.toString(), "--class", "a", "--out", out.toString());
         assertThat(again.code()).isEqualTo(1);
         assertThat(again.err()).contains("not empty");
-        CliTest.Run twice = CliTest.run(
-                "train-dit",
-                "--latents",
-                lat.toString(),
-                "--vae",
-                vae.toString(),
-                "--model",
-                "grid",
-                "--cond",
-                "class",
-                "--steps",
-                "3",
-                "--out",
-                run.toString());
+        CliTest.Run twice = trainGridDit(lat, vae, run);
         assertThat(twice.code()).isEqualTo(1);
         assertThat(twice.err()).contains("--resume");
     }
