@@ -38,6 +38,10 @@ public final class LossCurvePlot {
         new Color(0x17becf)
     };
 
+    /** Numbers of a metrics line that are not curves: the step, the schedule, timings and counts. */
+    private static final java.util.Set<String> NOT_PLOTTED =
+            java.util.Set.of("step", "lr", "seconds", "grad_norm", "val/shapes");
+
     private LossCurvePlot() {}
 
     /** Reads the metrics and writes the plot (atomically). Does nothing when there are no metrics yet. */
@@ -62,11 +66,7 @@ public final class LossCurvePlot {
             for (Iterator<Map.Entry<String, JsonNode>> it = n.fields(); it.hasNext(); ) {
                 var e = it.next();
                 String k = e.getKey();
-                if (!e.getValue().isNumber()
-                        || k.equals("step")
-                        || k.equals("lr")
-                        || k.equals("seconds")
-                        || k.equals("grad_norm")) {
+                if (!e.getValue().isNumber() || NOT_PLOTTED.contains(k)) {
                     continue;
                 }
                 (k.startsWith("val/") ? val : train)
