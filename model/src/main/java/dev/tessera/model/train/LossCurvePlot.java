@@ -120,6 +120,11 @@ public final class LossCurvePlot {
             ly0 -= 0.5;
             ly1 += 0.5;
         }
+        // headroom above the highest point for the legend, so no curve runs under its labels
+        int legend = 16 * series.size() + 12;
+        if (legend < (bottom - top) / 2) {
+            ly1 += (ly1 - ly0) * legend / (bottom - top - legend);
+        }
         if (maxX - minX < 1e-12) {
             maxX = minX + 1;
         }
@@ -156,6 +161,9 @@ public final class LossCurvePlot {
                 double vy = log ? Math.log10(p[1]) : p[1];
                 double px = left + (right - left) * (p[0] - minX) / (maxX - minX);
                 double py = bottom - (bottom - top) * (vy - ly0) / (ly1 - ly0);
+                if (e.getValue().size() <= 50) { // few points (validations): mark each one
+                    g.fill(new java.awt.geom.Ellipse2D.Double(px - 3, py - 3, 6, 6));
+                }
                 if (first) {
                     path.moveTo(px, py);
                     first = false;
