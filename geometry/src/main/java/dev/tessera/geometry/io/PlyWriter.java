@@ -76,15 +76,7 @@ public final class PlyWriter {
                     }
                     o.newline();
                 }
-                for (int i = 0; i < t.length; i += 3) {
-                    o.text("3 ")
-                            .num(t[i])
-                            .space()
-                            .num(t[i + 1])
-                            .space()
-                            .num(t[i + 2])
-                            .newline();
-                }
+                o.faceLines(t);
                 o.flush();
                 return;
             }

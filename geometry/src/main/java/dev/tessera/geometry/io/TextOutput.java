@@ -45,6 +45,14 @@ final class TextOutput {
         return num(colorByte(c[i])).space().num(colorByte(c[i + 1])).space().num(colorByte(c[i + 2]));
     }
 
+    /** One {@code 3 a b c} line per triangle of {@code t}: the face list of OFF and of ASCII PLY. */
+    TextOutput faceLines(int[] t) throws IOException {
+        for (int i = 0; i < t.length; i += 3) {
+            text("3 ").num(t[i]).space().num(t[i + 1]).space().num(t[i + 2]).newline();
+        }
+        return this;
+    }
+
     /** A colour channel in [0, 1] (clamped) as the nearest 0-255 integer. */
     static int colorByte(float c) {
         return Math.round(Math.max(0, Math.min(1, c)) * 255);
