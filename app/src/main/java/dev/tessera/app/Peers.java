@@ -91,8 +91,8 @@ final class Peers {
                 if (last.contains("ModuleNotFoundError")) {
                     return new Result(
                             Map.of(),
-                            last + " — install the peers: bench/peers/install.sh"
-                                    + " python3-open3d python3-skimage python3-scipy");
+                            last + " — install the peers with bench/peers/install.sh (Debian's python3-torch,"
+                                    + " python3-open3d, python3-skimage and python3-scipy)");
                 }
                 return new Result(Map.of(), "peer failed: " + last);
             }
