@@ -60,7 +60,7 @@ final class ModelBench implements Callable<Integer> {
         register(new Line(VecsetVaeBench.DECODE_HIERARCHICAL, (w, r) -> decode(true, w, r), 0, 3));
         register(new Line(VecSetDitBench.TRAIN, VecSetDitBench::train, 2, 5));
         register(new Line(VecSetDitBench.SAMPLE, VecSetDitBench::sample, 1, 3));
-        register(new Line(SparseStructureVaeBench.NAME, SparseStructureVaeBench::run, 1, 3));
+        register(new Line(SparseStructureVaeBench.NAME, SparseStructureVaeBench::run, 1, 8));
         register(new Line(GridDitBench.NAME, GridDitBench::run, 2, 5));
         register(new Line(SparseSdfVaeBench.NAME, SparseSdfVaeBench::run, 1, 2));
         register(new Line(SparseSdfVaeBench.NAME_LOW_MEMORY, SparseSdfVaeBench::runLowMemory, 1, 2));
