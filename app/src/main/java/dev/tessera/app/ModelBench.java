@@ -58,10 +58,10 @@ final class ModelBench implements Callable<Integer> {
         register(new Line(VecsetVaeBench.TRAIN, VecsetVaeBench::train, 2, 5));
         register(new Line(VecsetVaeBench.DECODE_DENSE, (w, r) -> decode(false, w, r), 0, 1));
         register(new Line(VecsetVaeBench.DECODE_HIERARCHICAL, (w, r) -> decode(true, w, r), 0, 3));
-        register(new Line(VecSetDitBench.TRAIN, VecSetDitBench::train, 2, 5));
-        register(new Line(VecSetDitBench.SAMPLE, VecSetDitBench::sample, 1, 3));
+        register(new Line(VecSetDitBench.TRAIN, VecSetDitBench::train, 2, 20));
+        register(new Line(VecSetDitBench.SAMPLE, VecSetDitBench::sample, 1, 8));
         register(new Line(SparseStructureVaeBench.NAME, SparseStructureVaeBench::run, 1, 8));
-        register(new Line(GridDitBench.NAME, GridDitBench::run, 2, 5));
+        register(new Line(GridDitBench.NAME, GridDitBench::run, 2, 20));
         register(new Line(SparseSdfVaeBench.NAME, SparseSdfVaeBench::run, 1, 2));
         register(new Line(SparseSdfVaeBench.NAME_LOW_MEMORY, SparseSdfVaeBench::runLowMemory, 1, 2));
         register(new Line(SparseSdfVaeBench.DECODE, (w, r) -> SparseSdfVaeBench.decode(false, w, r), 0, 1));
@@ -124,10 +124,15 @@ final class ModelBench implements Callable<Integer> {
             completionCandidates = LineNames.class)
     List<String> names = new ArrayList<>();
 
-    @Option(names = "--reps", description = "Timed repetitions per line (default: the line's own, 3–5).")
+    @Option(
+            names = "--reps",
+            description = "Timed repetitions per line, on both sides (default: the line's own, 1–20; the same on the"
+                    + " peer's side).")
     Integer reps;
 
-    @Option(names = "--warmup", description = "Untimed repetitions first (default: the line's own, 1–2).")
+    @Option(
+            names = "--warmup",
+            description = "Untimed repetitions first, on both sides (default: the line's own, 0–2).")
     Integer warmup;
 
     @Option(names = "--threads", defaultValue = "2", description = "Threads of the peer (default: ${DEFAULT-VALUE}).")
@@ -182,6 +187,12 @@ final class ModelBench implements Callable<Integer> {
         }
         List<String> args = new ArrayList<>();
         args.add(Integer.toString(threads));
+        if (reps != null) {
+            args.addAll(List.of("--reps", Integer.toString(reps)));
+        }
+        if (warmup != null) {
+            args.addAll(List.of("--warmup", Integer.toString(warmup)));
+        }
         args.addAll(chosen);
         Peers.Result peer = Peers.run("torch_bench.py", threads, args, 3600);
         if (!peer.ok()) {
