@@ -126,8 +126,7 @@ final class ModelBench implements Callable<Integer> {
 
     @Option(
             names = "--reps",
-            description = "Timed repetitions per line, on both sides (default: the line's own, 1–20; the same on the"
-                    + " peer's side).")
+            description = "Timed repetitions per line, on both sides (default: the line's own, 1–20).")
     Integer reps;
 
     @Option(

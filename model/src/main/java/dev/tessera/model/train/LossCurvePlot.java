@@ -8,6 +8,7 @@ import java.awt.Color;
 import java.awt.Font;
 import java.awt.Graphics2D;
 import java.awt.RenderingHints;
+import java.awt.geom.Ellipse2D;
 import java.awt.geom.Path2D;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
@@ -20,6 +21,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import javax.imageio.ImageIO;
 
 /**
@@ -39,8 +41,7 @@ public final class LossCurvePlot {
     };
 
     /** Numbers of a metrics line that are not curves: the step, the schedule, timings and counts. */
-    private static final java.util.Set<String> NOT_PLOTTED =
-            java.util.Set.of("step", "lr", "seconds", "grad_norm", "val/shapes");
+    private static final Set<String> NOT_PLOTTED = Set.of("step", "lr", "seconds", "grad_norm", "val/shapes");
 
     private LossCurvePlot() {}
 
@@ -162,7 +163,7 @@ public final class LossCurvePlot {
                 double px = left + (right - left) * (p[0] - minX) / (maxX - minX);
                 double py = bottom - (bottom - top) * (vy - ly0) / (ly1 - ly0);
                 if (e.getValue().size() <= 50) { // few points (validations): mark each one
-                    g.fill(new java.awt.geom.Ellipse2D.Double(px - 3, py - 3, 6, 6));
+                    g.fill(new Ellipse2D.Double(px - 3, py - 3, 6, 6));
                 }
                 if (first) {
                     path.moveTo(px, py);
