@@ -58,6 +58,11 @@ final class InfoCommand implements Callable<Integer> {
                 "intra-op " + t.intraOpThreads() + ", inter-op " + t.interOpThreads() + ", backend "
                         + t.parallelBackend() + ", OMP_WAIT_POLICY=" + env("OMP_WAIT_POLICY") + ", OMP_NUM_THREADS="
                         + env("OMP_NUM_THREADS"));
+        row(
+                out,
+                "kernels",
+                "OpenBLAS " + t.blasCore() + " (OPENBLAS_CORETYPE=" + env("OPENBLAS_CORETYPE") + "), GLIBC_TUNABLES="
+                        + env("GLIBC_TUNABLES"));
         row(out, "natives", t.nativeDirectory());
         if (config) {
             out.println();

@@ -16,6 +16,7 @@ import org.bytedeco.pytorch.global.torch;
  * @param cudaBuild true when these natives were built with CUDA
  * @param cudaDevices number of CUDA devices visible (0 on a CPU build)
  * @param mkldnn true when oneDNN kernels are available
+ * @param blasCore the kernel family OpenBLAS chose ({@code Haswell}, {@code Cooperlake}...)
  * @param nativeDirectory where the native libraries were extracted
  * @param buildConfig libtorch's {@code show_config()} text
  */
@@ -27,6 +28,7 @@ public record TorchInfo(
         boolean cudaBuild,
         int cudaDevices,
         boolean mkldnn,
+        String blasCore,
         String nativeDirectory,
         String buildConfig) {
 
@@ -56,6 +58,7 @@ public record TorchInfo(
                 cuda,
                 devices,
                 torch.hasMKLDNN(),
+                Torch.openblasCore(),
                 dir == null ? "unknown" : dir.toString(),
                 config);
     }

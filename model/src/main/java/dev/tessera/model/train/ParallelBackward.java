@@ -106,8 +106,9 @@ public final class ParallelBackward {
                     for (Piece p : pieces) {
                         Tensor gi = p.grads[i];
                         if (gi != null) {
-                            // the first gradient as it is, the second into a new tensor, the rest in place into it
-                            sum = added == 0 ? gi : added == 1 ? sum.add(gi) : sum.add_(gi);
+                            // in place into the first piece's gradient, a fresh tensor of this step's backward
+                            // that nothing else holds: no new memory, which the kernel would fault in page by page
+                            sum = added == 0 ? gi : sum.add_(gi);
                             added++;
                         }
                     }
