@@ -106,9 +106,10 @@ public final class ParallelBackward {
                     for (Piece p : pieces) {
                         Tensor gi = p.grads[i];
                         if (gi != null) {
-                            // in place into the first piece's gradient, a fresh tensor of this step's backward
-                            // that nothing else holds: no new memory, which the kernel would fault in page by page
-                            sum = added == 0 ? gi : sum.add_(gi);
+                            // the first gradient as it is, the second into a new tensor, the rest in place into it:
+                            // autograd may hand the same tensor to two parameters (p1 + p2 gives both the incoming
+                            // gradient), so a piece's own gradients are never written to
+                            sum = added == 0 ? gi : added == 1 ? sum.add(gi) : sum.add_(gi);
                             added++;
                         }
                     }
