@@ -1,6 +1,7 @@
 package dev.tessera.app;
 
 import dev.tessera.geometry.TriangleMesh;
+import dev.tessera.model.StepTimer;
 import dev.tessera.model.Torch;
 import dev.tessera.model.dit.GridDitBench;
 import dev.tessera.model.dit.VecSetDitBench;
@@ -147,6 +148,16 @@ final class ModelBench implements Callable<Integer> {
         }
     }
 
+    @Option(
+            names = "--rounds",
+            defaultValue = "1",
+            description = {
+                "Rounds of Tessera's lines and the peer's, in alternating order (Tessera first in odd rounds),",
+                "then a summary: each line's median times and the median of its per-round ratios, which a drift",
+                "of the machine between the two halves of one round moves less (default: ${DEFAULT-VALUE})."
+            })
+    int rounds;
+
     @Override
     public Integer call() {
         Torch.load();
@@ -158,8 +169,44 @@ final class ModelBench implements Callable<Integer> {
                         spec.commandLine(), "unknown line '" + n + "'; the lines are " + LINES.keySet());
             }
         }
+        if (rounds < 1) {
+            throw new picocli.CommandLine.ParameterException(
+                    spec.commandLine(), "--rounds must be at least 1, got " + rounds);
+        }
         decodeVae = vae;
         decodeMesh = mesh;
+        List<Map<String, double[]>> oursByRound = new ArrayList<>();
+        List<Map<String, Double>> peerByRound = new ArrayList<>();
+        for (int round = 0; round < rounds; round++) {
+            if (rounds > 1) {
+                out.printf(Locale.ROOT, "# round %d of %d%n", round + 1, rounds);
+            }
+            boolean peerFirst = peers && round % 2 == 1;
+            Peers.Result peer = peerFirst ? peer() : null;
+            Map<String, double[]> ours = ours(chosen, out);
+            if (peers && !peerFirst) {
+                peer = peer();
+            }
+            oursByRound.add(ours);
+            if (peer == null) {
+                continue;
+            }
+            if (!peer.ok()) {
+                out.println("peer: " + peer.failure());
+                return Cli.OK;
+            }
+            peerByRound.add(peer.values());
+            table(out, ours, peer.values());
+        }
+        if (rounds > 1) {
+            summary(out, oursByRound, peerByRound);
+        }
+        out.flush();
+        return Cli.OK;
+    }
+
+    /** Runs Tessera's side of the chosen lines, printing each as it finishes: {@code name → {wall ms, CPU ms}}. */
+    private Map<String, double[]> ours(List<String> chosen, PrintWriter out) {
         Map<String, double[]> ours = new LinkedHashMap<>();
         for (String n : chosen) {
             Line l = LINES.get(n);
@@ -181,9 +228,12 @@ final class ModelBench implements Callable<Integer> {
                             : n.startsWith("sparse_sdf_vae_256") ? "  " + SparseSdfVaeBench.lastNote() : "");
             out.flush();
         }
-        if (!peers) {
-            return Cli.OK;
-        }
+        return ours;
+    }
+
+    /** Runs the PyTorch peer on the chosen lines, with the same repetitions. */
+    private Peers.Result peer() {
+        List<String> chosen = names.isEmpty() ? new ArrayList<>(LINES.keySet()) : names;
         List<String> args = new ArrayList<>();
         args.add(Integer.toString(threads));
         if (reps != null) {
@@ -193,14 +243,13 @@ final class ModelBench implements Callable<Integer> {
             args.addAll(List.of("--warmup", Integer.toString(warmup)));
         }
         args.addAll(chosen);
-        Peers.Result peer = Peers.run("torch_bench.py", threads, args, 3600);
-        if (!peer.ok()) {
-            out.println("peer: " + peer.failure());
-            return Cli.OK;
-        }
+        return Peers.run("torch_bench.py", threads, args, 3600);
+    }
+
+    private static void table(PrintWriter out, Map<String, double[]> ours, Map<String, Double> peer) {
         out.printf(Locale.ROOT, "%-34s %12s %12s %12s %8s%n", "line", "tessera_ms", "cpu_ms", "pytorch_ms", "ratio");
         for (var e : ours.entrySet()) {
-            Double p = peer.values().get(e.getKey());
+            Double p = peer.get(e.getKey());
             out.printf(
                     Locale.ROOT,
                     "%-34s %12.1f %12.1f %12s %8s%n",
@@ -211,6 +260,53 @@ final class ModelBench implements Callable<Integer> {
                     p == null ? "-" : String.format(Locale.ROOT, "%.2f", e.getValue()[0] / p));
         }
         out.flush();
-        return Cli.OK;
+    }
+
+    /**
+     * The rounds' summary, one row per line: the median of Tessera's wall times, of the peer's, each round's ratio
+     * (Tessera / peer, paired within the round) and their median.
+     */
+    static void summary(PrintWriter out, List<Map<String, double[]>> ours, List<Map<String, Double>> peer) {
+        out.printf(
+                Locale.ROOT,
+                "# %d rounds: medians, and the median of the per-round ratios%n%-34s %12s %12s %12s  %s%n",
+                ours.size(),
+                "line",
+                "tessera_ms",
+                "pytorch_ms",
+                "ratio",
+                "per round");
+        for (String n : ours.get(0).keySet()) {
+            List<Double> mine = new ArrayList<>();
+            List<Double> theirs = new ArrayList<>();
+            List<Double> ratios = new ArrayList<>();
+            for (int r = 0; r < ours.size(); r++) {
+                double w = ours.get(r).get(n)[0];
+                mine.add(w);
+                Double p = r < peer.size() ? peer.get(r).get(n) : null;
+                if (p != null) {
+                    theirs.add(p);
+                    ratios.add(w / p);
+                }
+            }
+            StringBuilder each = new StringBuilder();
+            for (double q : ratios) {
+                each.append(each.length() == 0 ? "" : ", ").append(String.format(Locale.ROOT, "%.2f", q));
+            }
+            out.printf(
+                    Locale.ROOT,
+                    "%-34s %12.1f %12s %12s  %s%n",
+                    n,
+                    median(mine),
+                    theirs.isEmpty() ? "-" : String.format(Locale.ROOT, "%.1f", median(theirs)),
+                    ratios.isEmpty() ? "-" : String.format(Locale.ROOT, "%.2f", median(ratios)),
+                    each);
+        }
+        out.flush();
+    }
+
+    /** The median as {@link StepTimer#median} takes it: the upper middle value of an even count. */
+    private static double median(List<Double> v) {
+        return StepTimer.median(v.stream().mapToDouble(Double::doubleValue).toArray());
     }
 }

@@ -17,6 +17,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -145,5 +146,24 @@ class FlowCommandsTest {
         CliTest.Run bench = CliTest.run("bench", "model", "--help");
         assertThat(bench.out())
                 .contains("vecset_dit_train_step", "vecset_dit_sample_10_steps_cfg", "grid_dit_train_step");
+    }
+
+    @Test
+    void benchRoundsPairTheRatiosWithinARound() {
+        // round 1: 100 against 200 (0.50), round 2: 300 against 200 (1.50), round 3: 120 against 150 (0.80)
+        List<Map<String, double[]>> ours = List.of(
+                Map.of("line", new double[] {100, 190}),
+                Map.of("line", new double[] {300, 590}),
+                Map.of("line", new double[] {120, 230}));
+        List<Map<String, Double>> peer = List.of(Map.of("line", 200.0), Map.of("line", 200.0), Map.of("line", 150.0));
+        java.io.StringWriter text = new java.io.StringWriter();
+        ModelBench.summary(new java.io.PrintWriter(text), ours, peer);
+        // medians: Tessera 120, peer 200; the paired ratios' median is 0.80, not 120 / 200 = 0.60
+        assertThat(text.toString())
+                .contains("# 3 rounds")
+                .containsPattern("line +120\\.0 +200\\.0 +0\\.80  0\\.50, 1\\.50, 0\\.80");
+        CliTest.Run zero = CliTest.run("bench", "model", "--rounds", "0", "--no-peers");
+        assertThat(zero.code()).isEqualTo(2);
+        assertThat(zero.err()).contains("--rounds must be at least 1");
     }
 }
