@@ -92,4 +92,36 @@ class ParallelBackwardTest {
         assertFalse(w1.grad().defined());
         assertFalse(w2.grad().defined());
     }
+
+    @Test
+    void parametersThatShareTheirGradientTensorEachGetTheSum() {
+        // y = x·(a + b): autograd hands a and b the same gradient tensor; summing into it would count one twice
+        Tensor a = StepScope.keep(Rng.randn(Rng.cpu(5), 16, 1).requires_grad_(true));
+        Tensor b = StepScope.keep(Rng.randn(Rng.cpu(6), 16, 1).requires_grad_(true));
+        try {
+            java.util.function.LongFunction<Tensor> lossOf =
+                    from -> torch.mse_loss(x.narrow(0, from, 4).mm(a.add(b)), y.narrow(0, from, 4));
+            ParallelBackward.Result r =
+                    ParallelBackward.run(List.of(a, b), 2, m -> Map.of("loss", lossOf.apply(4L * m)));
+            assertTrue(r.finite());
+            float[] ga = dev.tessera.model.Tensors.toFloats(a.grad());
+            float[] gb = dev.tessera.model.Tensors.toFloats(b.grad());
+            a.mutable_grad().put(new Tensor());
+            b.mutable_grad().put(new Tensor());
+            try (StepScope s = new StepScope()) {
+                lossOf.apply(0)
+                        .div(new org.bytedeco.pytorch.Scalar(2))
+                        .add(lossOf.apply(4).div(new org.bytedeco.pytorch.Scalar(2)))
+                        .backward();
+            }
+            float[] full = dev.tessera.model.Tensors.toFloats(a.grad());
+            for (int i = 0; i < full.length; i++) {
+                assertEquals(full[i], ga[i], 1e-5 * (1 + Math.abs(full[i])));
+                assertEquals(full[i], gb[i], 1e-5 * (1 + Math.abs(full[i])));
+            }
+        } finally {
+            StepScope.release(a);
+            StepScope.release(b);
+        }
+    }
 }
