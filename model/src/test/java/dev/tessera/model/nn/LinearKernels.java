@@ -26,6 +26,22 @@ public final class LinearKernels {
         return y.permute(0, 2, 3, 1).reshape(n, m); // [n, m]
     }
 
+    private static Tensor product(boolean conv, Tensor x, Tensor w) {
+        return conv ? asConvolution(x, w) : torch.linear(x, w); // [n, m]
+    }
+
+    /** Mean ms of 50 calls, each in its own scope. */
+    private static double msPerCall(Runnable call) {
+        int it = 50;
+        long t0 = System.nanoTime();
+        for (int i = 0; i < it; i++) {
+            try (StepScope s = new StepScope()) {
+                call.run();
+            }
+        }
+        return (System.nanoTime() - t0) / 1e6 / it;
+    }
+
     public static void main(String[] args) {
         Torch.load();
         torch.set_num_threads(1);
@@ -38,26 +54,10 @@ public final class LinearKernels {
             for (boolean conv : new boolean[] {false, true}) {
                 double fwd = Double.POSITIVE_INFINITY, both = Double.POSITIVE_INFINITY;
                 for (int rep = 0; rep < 5; rep++) {
-                    int it = 50;
-                    long t0 = System.nanoTime();
-                    for (int i = 0; i < it; i++) {
-                        try (StepScope s = new StepScope()) {
-                            (conv ? asConvolution(x, w) : torch.linear(x, w))
-                                    .sum()
-                                    .item_double();
-                        }
-                    }
-                    long t1 = System.nanoTime();
-                    for (int i = 0; i < it; i++) {
-                        try (StepScope s = new StepScope()) {
-                            (conv ? asConvolution(x, w) : torch.linear(x, w))
-                                    .sum()
-                                    .backward();
-                        }
-                    }
-                    long t2 = System.nanoTime();
-                    fwd = Math.min(fwd, (t1 - t0) / 1e6 / it);
-                    both = Math.min(both, (t2 - t1) / 1e6 / it);
+                    fwd = Math.min(
+                            fwd, msPerCall(() -> product(conv, x, w).sum().item_double()));
+                    both = Math.min(
+                            both, msPerCall(() -> product(conv, x, w).sum().backward()));
                 }
                 double gflop = 2.0 * n * k * m / 1e6; // per ms → GFLOP/s
                 System.out.printf(
