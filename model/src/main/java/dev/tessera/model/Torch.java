@@ -115,9 +115,9 @@ public final class Torch {
     /**
      * Warns when glibc's malloc runs with its dynamic thresholds. They return a thread's freed memory to the kernel
      * once its heap top holds a few MB, so every training step — whose activations are freed at its end — faults
-     * them in again, page by page; on this project's virtual machines a page fault costs about 10 µs. Measured on
-     * the VecSet DiT bench step (two cores, one micro-batch each): the parallel part's median 175 ms → 134 ms, its
-     * 90th percentile 250 ms → 147 ms. The launcher and the test runner export {@link #GLIBC_TUNABLES}.
+     * them in again, page by page; page faults are costly on this project's virtual machines. Measured on
+     * the VecSet DiT bench step's micro-batches ({@code StepPhases}): median 263–297 ms → 247–252 ms, 90th percentile
+     * 317–353 ms → 254–265 ms. The launcher and the test runner export {@link #GLIBC_TUNABLES}.
      */
     private static void checkMalloc() {
         if (!System.getProperty("os.name", "")
@@ -139,7 +139,7 @@ public final class Torch {
      * Warns when OpenBLAS (libtorch's sgemm) runs AVX2 kernels on a CPU with AVX-512. OpenBLAS picks kernels by CPU
      * model, and a model newer than it knows (AMD Zen 5) gets its Haswell kernels; {@code OPENBLAS_CORETYPE} read at
      * load time chooses others, so the launcher sets it ({@code COOPERLAKE} with AVX-512 BF16, else {@code
-     * SKYLAKEX}). Measured: the VecSet DiT bench step 275 ms → 190 ms, guided sampling 695 ms → 456 ms.
+     * SKYLAKEX}). Measured: the VecSet DiT bench step 274–311 ms → 161–225 ms, guided sampling 692–713 ms → 456–460 ms.
      */
     private static void checkBlasKernels() {
         if (System.getenv("OPENBLAS_CORETYPE") != null) {

@@ -76,5 +76,31 @@ public final class LinearKernels {
             StepScope.release(x);
             StepScope.release(w);
         }
+        float[] one = weightGradient(true, 1), two = weightGradient(true, 2), blas = weightGradient(false, 1);
+        double off = 0;
+        for (int i = 0; i < one.length; i++) {
+            off = Math.max(off, Math.abs(one[i] - blas[i]) / (1 + Math.abs(blas[i])));
+        }
+        System.out.printf(
+                Locale.ROOT,
+                "oneDNN weight gradient [1152, 384]: the same bits with 1 and 2 threads: %b; largest |Δ| / (1 + |g|)"
+                        + " against OpenBLAS: %.1e%n",
+                java.util.Arrays.equals(one, two),
+                off);
+    }
+
+    /** The weight gradient of {@code sum(y²)} for the qkv product, with {@code threads} intra-op threads. */
+    private static float[] weightGradient(boolean conv, int threads) {
+        torch.set_num_threads(threads);
+        try (StepScope s = new StepScope()) {
+            Generator g = Rng.cpu(0);
+            Tensor x = Rng.randn(g, 256, 384).requires_grad_(true); // [n, k]
+            Tensor w = Rng.randn(g, 1152, 384).requires_grad_(true); // [m, k]
+            Tensor y = product(conv, x, w); // [n, m]
+            y.mul(y).sum().backward();
+            return dev.tessera.model.Tensors.toFloats(w.grad());
+        } finally {
+            torch.set_num_threads(1);
+        }
     }
 }
