@@ -182,10 +182,10 @@ final class ModelBench implements Callable<Integer> {
                 out.printf(Locale.ROOT, "# round %d of %d%n", round + 1, rounds);
             }
             boolean peerFirst = peers && round % 2 == 1;
-            Peers.Result peer = peerFirst ? peer() : null;
+            Peers.Result peer = peerFirst ? peer(chosen) : null;
             Map<String, double[]> ours = ours(chosen, out);
             if (peers && !peerFirst) {
-                peer = peer();
+                peer = peer(chosen);
             }
             oursByRound.add(ours);
             if (peer == null) {
@@ -232,8 +232,7 @@ final class ModelBench implements Callable<Integer> {
     }
 
     /** Runs the PyTorch peer on the chosen lines, with the same repetitions. */
-    private Peers.Result peer() {
-        List<String> chosen = names.isEmpty() ? new ArrayList<>(LINES.keySet()) : names;
+    private Peers.Result peer(List<String> chosen) {
         List<String> args = new ArrayList<>();
         args.add(Integer.toString(threads));
         if (reps != null) {

@@ -147,12 +147,17 @@ public final class Torch {
         }
         String core = corename();
         String wanted = avx512CoreType();
-        if (wanted != null && !core.toLowerCase(java.util.Locale.ROOT).matches(".*(skylakex|cooperlake|sapphire).*")) {
+        if (wanted != null && !avx512Kernels(core)) {
             LOG.log(
                     System.Logger.Level.WARNING,
                     "OpenBLAS runs its " + core + " kernels on a CPU with AVX-512: matrix products can run 1.5x"
                             + " slower. Run through ./tessera or export OPENBLAS_CORETYPE=" + wanted + ".");
         }
+    }
+
+    /** Whether an OpenBLAS core name ({@link #openblasCore()}) is one of its AVX-512 kernel families. */
+    static boolean avx512Kernels(String core) {
+        return core.toLowerCase(java.util.Locale.ROOT).matches(".*(skylakex|cooperlake|sapphire).*");
     }
 
     /** The kernel family OpenBLAS chose ({@code Haswell}, {@code SkylakeX}, {@code Cooperlake}...). */

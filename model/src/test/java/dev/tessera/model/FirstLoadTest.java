@@ -63,7 +63,7 @@ class FirstLoadTest {
         String out = child(bare);
         assertThat(out).contains("sum=3.0").contains("export GLIBC_TUNABLES=" + Torch.GLIBC_TUNABLES);
         String core = out.substring(out.indexOf("core=") + 5).strip();
-        boolean weak = !core.toLowerCase(Locale.ROOT).matches(".*(skylakex|cooperlake|sapphire).*");
+        boolean weak = !Torch.avx512Kernels(core);
         if (Torch.avx512CoreType() != null && weak) {
             assertThat(out).contains("export OPENBLAS_CORETYPE=" + Torch.avx512CoreType());
         } else {
