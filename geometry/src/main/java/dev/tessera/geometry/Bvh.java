@@ -14,9 +14,11 @@ import java.util.List;
  * two ints per node, the two children of a node next to each other, and the triangles' vertex coordinates copied in
  * leaf order so that a leaf reads one contiguous run of memory. No object per node.
  *
- * <p><b>Queries.</b> Closest point: depth-first, nearer child first, pruning every node whose bound is farther than
- * the best distance so far; exact point–triangle distance ({@link ClosestPoint}). For these queries every node also
- * has a bounding <i>cylinder</i>: its axis is the area-weighted mean normal of the node's triangles, its half-height
+ * <p><b>Queries.</b> Closest point: depth-first over the tree collapsed to four children per node (two binary
+ * levels at a time: half the stack traffic, and four independent bounds per step for the processor to overlap; 1.4×
+ * faster than the binary tree on the same bounds), pruning every node whose bound is farther than the best distance
+ * so far; exact point–triangle distance ({@link ClosestPoint}). For these queries every node also has a bounding
+ * <i>cylinder</i>: its axis is the area-weighted mean normal of the node's triangles, its half-height
  * and radius the largest distances of their vertices along and across the axis. A patch of a smooth surface fits in a
  * flat disc, far tighter than its axis-aligned box, and a point facing the surface from afar sees every patch beside
  * the nearest one as farther by its lateral offset; the box would let it in (the patches near the tangent point are
@@ -53,14 +55,22 @@ public final class Bvh {
     final int[] triId;
     /** Node boxes: minX minY minZ maxX maxY maxZ. */
     final float[] box;
-    /**
-     * Node bounding cylinders, {@value #CYL} floats per node: centre (3), unit axis (3), half-height, radius. Every
-     * vertex of the node's triangles, hence (by convexity) every point of them, lies inside.
-     */
-    final float[] cyl;
-
-    /** Floats per node in {@link #cyl}. */
+    /** Floats per bounding cylinder: centre (3), unit axis (3), half-height, radius. */
     static final int CYL = 8;
+
+    /**
+     * The closest-point tree: the binary tree collapsed to four children per node (each inner node of the binary
+     * tree at an even depth keeps its grandchildren, or its child where that is a leaf). Per 4-node, the bounding
+     * cylinders of its four children, component-major ({@value #CYL} components × 4 children, {@code 32} floats, an
+     * empty slot all NaN); every vertex of a child's triangles, hence (by convexity) every point of them, lies inside
+     * its cylinder.
+     */
+    final float[] wideCyl;
+    /**
+     * Per 4-node, its four children: a 4-node's index (≥ 0), or a leaf as {@code ~(first << 3 | (count − 1))} (its
+     * first leaf-order triangle and count); 0 in empty slots (never read: their NaN bound is never below the best).
+     */
+    final int[] wideChild;
     /**
      * Two ints per node: for a leaf, the first leaf-order triangle and the count (≥ 1); for an inner node, the index
      * of its first child and 0 (the second child is the next node).
@@ -81,7 +91,6 @@ public final class Bvh {
             int nodeCount,
             int maxDepth) {
         this.triangleCount = triangleCount;
-        this.cyl = cyl;
         this.tri = tri;
         this.pre = new float[PointTriangleDistance.PREPARED * triangleCount];
         for (int i = 0; i < triangleCount; i++) {
@@ -92,6 +101,57 @@ public final class Bvh {
         this.node = node;
         this.nodeCount = nodeCount;
         this.maxDepth = maxDepth;
+        Collapsed wide = collapse(node, nodeCount, cyl);
+        this.wideCyl = wide.cyl();
+        this.wideChild = wide.child();
+    }
+
+    /** The 4-nodes' arrays ({@link #wideCyl}, {@link #wideChild}). */
+    private record Collapsed(float[] cyl, int[] child) {}
+
+    /**
+     * Builds the 4-nodes ({@link #wideCyl}, {@link #wideChild}) from the binary tree, breadth first from the root:
+     * a 4-node's children are its binary node's grandchildren, or its child where that is a leaf. A leaf's first
+     * triangle fits the 28 bits its code leaves it: {@link #pre}'s 24 floats a triangle already cap a tree at 89M.
+     */
+    private static Collapsed collapse(int[] node, int nodeCount, float[] cyl) {
+        float[] wideCyl = new float[4 * CYL * nodeCount];
+        int[] wideChild = new int[4 * nodeCount];
+        Arrays.fill(wideCyl, Float.NaN);
+        int[] queue = new int[nodeCount];
+        int head = 0, tail = 0;
+        queue[tail++] = 0;
+        int[] kids = new int[4];
+        while (head < tail) {
+            int w = head, n = queue[head++];
+            int k = 0;
+            if (node[2 * n + 1] > 0) {
+                kids[k++] = n;
+            } else {
+                for (int c = node[2 * n]; c <= node[2 * n] + 1; c++) {
+                    if (node[2 * c + 1] > 0) {
+                        kids[k++] = c;
+                    } else {
+                        kids[k++] = node[2 * c];
+                        kids[k++] = node[2 * c] + 1;
+                    }
+                }
+            }
+            for (int j = 0; j < k; j++) {
+                int c = kids[j];
+                for (int comp = 0; comp < CYL; comp++) {
+                    wideCyl[4 * CYL * w + 4 * comp + j] = cyl[CYL * c + comp];
+                }
+                int count = node[2 * c + 1];
+                if (count > 0) {
+                    wideChild[4 * w + j] = ~(node[2 * c] << 3 | (count - 1));
+                } else {
+                    wideChild[4 * w + j] = tail;
+                    queue[tail++] = c;
+                }
+            }
+        }
+        return new Collapsed(Arrays.copyOf(wideCyl, 4 * CYL * tail), Arrays.copyOf(wideChild, 4 * tail));
     }
 
     /**
@@ -416,8 +476,9 @@ public final class Bvh {
         float best2;
 
         Scratch(Bvh bvh) {
-            stack = new int[bvh.maxDepth + 4];
-            key = new float[bvh.maxDepth + 4];
+            // a 4-node pushes at most 4 children and leaves at most 3 behind it at each of its ≤ maxDepth levels
+            stack = new int[3 * bvh.maxDepth + 8];
+            key = new float[3 * bvh.maxDepth + 8];
         }
     }
 
@@ -427,22 +488,21 @@ public final class Bvh {
     }
 
     /**
-     * A lower bound of the squared distance from a point to node {@code n}'s triangles: the squared distance to its
-     * bounding cylinder ({@code (axial gap)² + (radial gap)²}). The radial offset is computed as a vector (not as
-     * {@code |v|² − h²}, which cancels), both gaps are shrunk by {@code 1e-6·|v|₁}, more than float rounding can make
-     * them grow, and the square by {@value #BOUND_SLACK} relative, so a triangle whose float distance would win is
-     * never pruned.
+     * A lower bound of the squared distance from a point to the triangles of child {@code j} of the 4-node whose
+     * cylinders start at {@code o}: the squared distance to its bounding cylinder ({@code (axial gap)² + (radial
+     * gap)²}; NaN for an empty slot). The radial offset is computed as a vector (not as {@code |v|² − h²}, which
+     * cancels), both gaps are shrunk by {@code 1e-6·|v|₁}, more than float rounding can make them grow, and the square
+     * by {@value #BOUND_SLACK} relative, so a triangle whose float distance would win is never pruned.
      */
-    private float lowerBound2(int n, float px, float py, float pz) {
-        final float[] c = cyl;
-        int o = CYL * n;
-        float vx = px - c[o], vy = py - c[o + 1], vz = pz - c[o + 2];
-        float nx = c[o + 3], ny = c[o + 4], nz = c[o + 5];
+    private static float lowerBound2(float[] c, int o, int j, float px, float py, float pz) {
+        float vx = px - c[o + j], vy = py - c[o + 4 + j], vz = pz - c[o + 8 + j];
+        float nx = c[o + 12 + j], ny = c[o + 16 + j], nz = c[o + 20 + j];
         float h = Math.fma(vx, nx, Math.fma(vy, ny, vz * nz));
         float rx = Math.fma(-h, nx, vx), ry = Math.fma(-h, ny, vy), rz = Math.fma(-h, nz, vz);
         float tol = 1e-6f * (Math.abs(vx) + Math.abs(vy) + Math.abs(vz));
-        float axial = Math.max(Math.abs(h) - c[o + 6] - tol, 0f);
-        float radial = Math.max((float) Math.sqrt(Math.fma(rx, rx, Math.fma(ry, ry, rz * rz))) - c[o + 7] - tol, 0f);
+        float axial = Math.max(Math.abs(h) - c[o + 24 + j] - tol, 0f);
+        float radial =
+                Math.max((float) Math.sqrt(Math.fma(rx, rx, Math.fma(ry, ry, rz * rz))) - c[o + 28 + j] - tol, 0f);
         return Math.fma(axial, axial, radial * radial) * BOUND_SLACK;
     }
 
@@ -453,10 +513,19 @@ public final class Bvh {
      * The leaf-order index of the triangle nearest to a point, searching only triangles strictly nearer than
      * {@code hint} (a leaf-order triangle whose distance starts the search; -1 for none). Leaves the squared
      * distance in {@code s.best2}.
+     *
+     * <p>Depth first over the 4-nodes, pruning every child whose bound is not below the best distance so far. With a
+     * hint (a batch's previous answer: within a few per cent of the final distance) the children are pushed in their
+     * stored order: the order hardly changes what is visited, and comparing four bounds would cost mispredicted
+     * branches at every node (measured 1.35× slower). Without one, the nearest child is visited first, so that the
+     * best distance falls early (unordered was 6× slower there).
      */
     int nearest(float px, float py, float pz, int hint, Scratch s) {
         final float[] pre = this.pre;
+        final float[] c = wideCyl;
+        final int[] child = wideChild;
         final int stride = PointTriangleDistance.PREPARED;
+        final boolean ordered = hint < 0;
         int bestT = -1;
         float best = Float.POSITIVE_INFINITY;
         if (hint >= 0) {
@@ -465,14 +534,9 @@ public final class Bvh {
         }
         int[] stack = s.stack;
         float[] key = s.key;
-        final int[] node = this.node;
-        int sp = 0;
-        float d0 = lowerBound2(0, px, py, pz);
-        if (d0 < best) {
-            stack[0] = 0;
-            key[0] = d0;
-            sp = 1;
-        }
+        stack[0] = 0;
+        key[0] = 0;
+        int sp = 1;
         // Branches, not branch-free selects: a push that depends on the bound's value makes every step wait for the
         // previous one's arithmetic, while predicted branches let the processor run ahead (measured 1.2x faster).
         while (sp > 0) {
@@ -481,36 +545,59 @@ public final class Bvh {
                 continue;
             }
             int n = stack[sp];
-            int first = node[2 * n], count = node[2 * n + 1];
-            if (count > 0) {
-                for (int i = first, end = first + count; i < end; i++) {
+            if (n < 0) { // a leaf
+                int first = ~n >>> 3, end = first + (~n & 7) + 1;
+                for (int i = first; i < end; i++) {
                     float d = PointTriangleDistance.squared(px, py, pz, pre, stride * i);
                     if (d < best) {
                         best = d;
                         bestT = i;
                     }
                 }
-            } else {
-                float dl = lowerBound2(first, px, py, pz);
-                float dr = lowerBound2(first + 1, px, py, pz);
-                if (dl <= dr) { // the nearer child is pushed last, popped first
-                    if (dr < best) {
-                        stack[sp] = first + 1;
-                        key[sp++] = dr;
-                    }
-                    if (dl < best) {
-                        stack[sp] = first;
-                        key[sp++] = dl;
-                    }
-                } else {
-                    if (dl < best) {
-                        stack[sp] = first;
-                        key[sp++] = dl;
-                    }
-                    if (dr < best) {
-                        stack[sp] = first + 1;
-                        key[sp++] = dr;
-                    }
+                continue;
+            }
+            int o = 4 * CYL * n, r = 4 * n;
+            float k0 = lowerBound2(c, o, 0, px, py, pz);
+            float k1 = lowerBound2(c, o, 1, px, py, pz);
+            float k2 = lowerBound2(c, o, 2, px, py, pz);
+            float k3 = lowerBound2(c, o, 3, px, py, pz);
+            int last = -1; // the child pushed last, popped first
+            if (ordered) {
+                float m = k0;
+                last = 0;
+                if (k1 < m) {
+                    m = k1;
+                    last = 1;
+                }
+                if (k2 < m) {
+                    m = k2;
+                    last = 2;
+                }
+                if (k3 < m) {
+                    last = 3;
+                }
+            }
+            if (k3 < best && last != 3) {
+                stack[sp] = child[r + 3];
+                key[sp++] = k3;
+            }
+            if (k2 < best && last != 2) {
+                stack[sp] = child[r + 2];
+                key[sp++] = k2;
+            }
+            if (k1 < best && last != 1) {
+                stack[sp] = child[r + 1];
+                key[sp++] = k1;
+            }
+            if (k0 < best && last != 0) {
+                stack[sp] = child[r];
+                key[sp++] = k0;
+            }
+            if (last >= 0) {
+                float k = last == 0 ? k0 : last == 1 ? k1 : last == 2 ? k2 : k3;
+                if (k < best) {
+                    stack[sp] = child[r + last];
+                    key[sp++] = k;
                 }
             }
         }

@@ -199,6 +199,47 @@ class BvhTest {
                 .hasMessageContaining("no triangles");
     }
 
+    /**
+     * The closest-point tree of four children per node reaches every leaf-order triangle exactly once, and small trees
+     * (a root that is itself a leaf, 4-nodes with empty slots) answer single and batch queries as brute force does.
+     */
+    @ParameterizedTest
+    @ValueSource(ints = {1, 2, 3, 5, 9, 17, 40})
+    void fourWideTreeCoversEveryTriangleOnce(int triangles) {
+        TriangleMesh m = DistanceFixtures.soup(triangles, triangles, 0.5);
+        Bvh bvh = Bvh.build(m);
+        int[] seen = new int[triangles];
+        int[] stack = new int[3 * bvh.maxDepth + 8];
+        int sp = 0;
+        stack[sp++] = 0;
+        while (sp > 0) {
+            int n = stack[--sp];
+            for (int j = 0; j < 4; j++) {
+                int c = bvh.wideChild[4 * n + j];
+                if (Float.isNaN(bvh.wideCyl[4 * Bvh.CYL * n + j])) {
+                    continue; // an empty slot
+                }
+                if (c >= 0) {
+                    stack[sp++] = c;
+                } else {
+                    for (int i = ~c >>> 3, end = i + (~c & 7) + 1; i < end; i++) {
+                        seen[i]++;
+                    }
+                }
+            }
+        }
+        assertThat(seen).containsOnly(1);
+        float[] q = DistanceFixtures.points(400, 1.5, triangles);
+        float[] batch = bvh.closestPoints(q).distances();
+        for (int i = 0; i < 400; i++) {
+            double ref = DistanceFixtures.referenceDistance(q[3 * i], q[3 * i + 1], q[3 * i + 2], m);
+            assertThat((double) bvh.closestPoint(q[3 * i], q[3 * i + 1], q[3 * i + 2])
+                            .distance())
+                    .isCloseTo(ref, within(1e-5));
+            assertThat((double) batch[i]).isCloseTo(ref, within(1e-5));
+        }
+    }
+
     @Test
     void treeIsSane() {
         TriangleMesh m = DistanceFixtures.icosphere(1, 4); // 5120 triangles
