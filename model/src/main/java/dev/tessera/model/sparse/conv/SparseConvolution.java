@@ -404,7 +404,8 @@ public final class SparseConvolution {
      * 21.8 GB for 10 % less time, and its parameter gradients depend on the thread count in the last bits.
      */
     static Tensor tallMatmul(Tensor x, Tensor wRows, Tensor bias) {
-        if (GradMode.is_enabled() && (x.requires_grad() || wRows.requires_grad())) {
+        if ((GradMode.is_enabled() && (x.requires_grad() || wRows.requires_grad()))
+                || oneDnnCannotBlock(x.size(1), wRows.size(0))) {
             // a contiguous [K, C] (BLAS then never sees a size-1 dimension with an odd stride, which gave wrong input
             // gradients for C_in = 1)
             Tensor w = wRows.t().contiguous(); // [K, C]
@@ -421,6 +422,19 @@ public final class SparseConvolution {
                 ONES,
                 1); // [1, C, N, 1], channels-last
         return y.permute(0, 2, 3, 1).reshape(n, c); // [N, C], a view of y's memory
+    }
+
+    /**
+     * Whether oneDNN's 1×1 convolution may fail to choose its blocking for {@code k} input and {@code c} output
+     * channels. On machines whose CPUID reports no cache sizes (this project's VMs: no {@code
+     * /sys/devices/system/cpu/cpu0/cache}), oneDNN 3.x divides by zero in {@code brg_blocking_t::est_eff_1x1} for
+     * (k, c) = (256, 1024), (512, 1024), (512, 2048), (1024, 512) and (1024, 2048), whatever the rows, at 2–4 threads:
+     * a SIGFPE that kills the JVM. Measured over k = 32–13 824 and c = 32–13 824 (every product the sparse convolutions
+     * of channels 32–512 make); the box around those five goes to {@code mm} instead, on every machine, so that the
+     * result does not depend on which machine ran it.
+     */
+    static boolean oneDnnCannotBlock(long k, long c) {
+        return k >= 256 && k <= 1024 && c >= 512 && c <= 2048;
     }
 
     static Tensor outputGather(Tensor feats, KernelMap map, Tensor weight, Tensor bias, int group) {

@@ -317,4 +317,26 @@ class SparseConvTest {
             torch.set_num_threads(threads);
         }
     }
+
+    /**
+     * The channel counts for which oneDNN's 1×1 convolution divides by zero on machines whose CPUID reports no cache
+     * sizes (SIGFPE: the test JVM dies) give the same product as {@code mm}, at the pool's two threads.
+     */
+    @ParameterizedTest
+    @CsvSource({"256, 1024", "512, 1024", "512, 2048", "1024, 512", "1024, 2048"})
+    void productsOneDnnCannotBlockRunAndAreRight(long k, long c) {
+        int threads = torch.get_num_threads();
+        torch.set_num_threads(2);
+        try (StepScope s = new StepScope();
+                NoGradGuard off = new NoGradGuard()) {
+            Generator g = Rng.cpu(k + c);
+            Tensor x = Rng.randn(g, 512, k); // [N, K]
+            Tensor w = Rng.randn(g, c, k); // [C, K]
+            assertThat(SparseConvolution.oneDnnCannotBlock(k, c)).isTrue();
+            assertThat(relError(SparseConvolution.tallMatmul(x, w, null), x.mm(w.t())))
+                    .isLessThan(1e-5);
+        } finally {
+            torch.set_num_threads(threads);
+        }
+    }
 }
