@@ -54,33 +54,67 @@ public final class VecSetDitBench {
      * ({@link ParallelBackward}), as {@code tessera train-dit} runs it.
      */
     public static double train(VecSetDiTConfig config, int batch, int condTokens, int warmup, int reps) {
-        Generator g = Rng.cpu(0);
-        VecSetDiT model = new VecSetDiT(config, g);
-        // torch.optim.AdamW's defaults, as the peer script builds it
-        FusedAdamW opt = FusedAdamW.of(model, 1e-4, 0.9, 0.999, 1e-8, 0.01);
-        List<Tensor> params = ParallelBackward.parameters(model);
-        Tensor x1 = StepScope.keep(Rng.randn(g, batch, config.latentTokens(), config.latentChannels())); // [B, N, C]
-        Tensor ctx = StepScope.keep(Rng.randn(g, batch, condTokens, config.contextDim())); // [B, M, C_ctx]
-        RectifiedFlow flow = new RectifiedFlow(0, 1, 0);
-        int micros = CoreParallel.shared().piecesFor(batch);
-        long per = batch / micros;
-        long[] step = {0};
-        try {
+        try (TrainSetup t = new TrainSetup(config, batch, condTokens)) {
+            long[] step = {0};
             return time(warmup, reps, () -> {
                 long s = step[0]++;
-                ParallelBackward.step(
-                        opt,
-                        params,
-                        micros,
-                        m -> flow.loss(
-                                        model,
-                                        x1.narrow(0, m * per, per),
-                                        ctx.narrow(0, m * per, per),
-                                        null,
-                                        Rng.cpu(s * 64 + m))
-                                .loss());
+                ParallelBackward.step(t.optimizer(), t.parameters(), t.micros(), m -> t.loss(m, s));
             });
-        } finally {
+        }
+    }
+
+    /**
+     * The training line's setup, for {@link #train} and for probes that time its phases: the model (seed 0), AdamW
+     * with {@code torch.optim.AdamW}'s defaults as the peer script builds it, and one batch of latents and condition
+     * tokens, split into one micro-batch per core. Closing frees the optimiser's state and the batch.
+     */
+    public static final class TrainSetup implements AutoCloseable {
+        private final VecSetDiT model;
+        private final FusedAdamW opt;
+        private final List<Tensor> params;
+        private final Tensor x1;
+        private final Tensor ctx;
+        private final RectifiedFlow flow = new RectifiedFlow(0, 1, 0);
+        private final int micros;
+        private final long per;
+
+        public TrainSetup(VecSetDiTConfig config, int batch, int condTokens) {
+            Generator g = Rng.cpu(0);
+            this.model = new VecSetDiT(config, g);
+            this.opt = FusedAdamW.of(model, 1e-4, 0.9, 0.999, 1e-8, 0.01);
+            this.params = ParallelBackward.parameters(model);
+            this.x1 = StepScope.keep(Rng.randn(g, batch, config.latentTokens(), config.latentChannels())); // [B, N, C]
+            this.ctx = StepScope.keep(Rng.randn(g, batch, condTokens, config.contextDim())); // [B, M, C_ctx]
+            this.micros = CoreParallel.shared().piecesFor(batch);
+            this.per = batch / micros;
+        }
+
+        public FusedAdamW optimizer() {
+            return opt;
+        }
+
+        public List<Tensor> parameters() {
+            return params;
+        }
+
+        /** Number of micro-batches (one per core, as {@code tessera train-dit} runs the batch). */
+        public int micros() {
+            return micros;
+        }
+
+        /** Micro-batch {@code m}'s rectified-flow loss at step {@code step} (its noise and t drawn from both). */
+        public Tensor loss(int m, long step) {
+            return flow.loss(
+                            model,
+                            x1.narrow(0, m * per, per),
+                            ctx.narrow(0, m * per, per),
+                            null,
+                            Rng.cpu(step * 64 + m))
+                    .loss();
+        }
+
+        @Override
+        public void close() {
             opt.close();
             StepScope.release(x1);
             StepScope.release(ctx);
