@@ -161,7 +161,19 @@ class FlowCommandsTest {
         // medians: Tessera 120, peer 200; the paired ratios' median is 0.80, not 120 / 200 = 0.60
         assertThat(text.toString())
                 .contains("# 3 rounds")
-                .containsPattern("line +120\\.0 +200\\.0 +0\\.80  0\\.50, 1\\.50, 0\\.80");
+                .containsPattern("line +120\\.0 +200\\.0 +0\\.80  - +0\\.50, 1\\.50, 0\\.80");
+        // a line with a goal says whether its median ratio meets it
+        java.io.StringWriter dit = new java.io.StringWriter();
+        ModelBench.summary(
+                new java.io.PrintWriter(dit),
+                List.of(
+                        Map.of("grid_dit_train_step", new double[] {90, 170}),
+                        Map.of("grid_dit_train_step", new double[] {70, 130})),
+                List.of(Map.of("grid_dit_train_step", 100.0), Map.of("grid_dit_train_step", 100.0)));
+        assertThat(dit.toString())
+                .containsPattern("grid_dit_train_step +90\\.0 +100\\.0 +0\\.90  ≤0\\.80 NO +0\\.90, 0\\.70");
+        assertThat(ModelBench.goal("grid_dit_train_step", 0.78)).isEqualTo("≤0.80 yes");
+        assertThat(ModelBench.goal("sparse_sdf_vae_256_decode", 0.5)).isEqualTo("-");
         CliTest.Run zero = CliTest.run("bench", "model", "--rounds", "0", "--no-peers");
         assertThat(zero.code()).isEqualTo(2);
         assertThat(zero.err()).contains("--rounds must be at least 1");
