@@ -111,47 +111,55 @@ public final class Bvh {
 
     /**
      * Builds the 4-nodes ({@link #wideCyl}, {@link #wideChild}) from the binary tree, breadth first from the root:
-     * a 4-node's children are its binary node's grandchildren, or its child where that is a leaf. A leaf's first
-     * triangle fits the 28 bits its code leaves it: {@link #pre}'s 24 floats a triangle already cap a tree at 89M.
+     * a 4-node's children are its binary node's grandchildren, or its child where that is a leaf. A first pass only
+     * lists the 4-nodes, so that the arrays are allocated at their size (about a quarter of the binary nodes). A
+     * leaf's first triangle fits the 28 bits its code leaves it: {@link #pre}'s 24 floats a triangle already cap a
+     * tree at 89M.
      */
     private static Collapsed collapse(int[] node, int nodeCount, float[] cyl) {
-        float[] wideCyl = new float[4 * CYL * nodeCount];
-        int[] wideChild = new int[4 * nodeCount];
-        Arrays.fill(wideCyl, Float.NaN);
-        int[] queue = new int[nodeCount];
-        int head = 0, tail = 0;
-        queue[tail++] = 0;
+        int[] queue = new int[nodeCount]; // the binary node of each 4-node, breadth first
+        int count = 1;
         int[] kids = new int[4];
-        while (head < tail) {
-            int w = head, n = queue[head++];
-            int k = 0;
-            if (node[2 * n + 1] > 0) {
-                kids[k++] = n;
-            } else {
-                for (int c = node[2 * n]; c <= node[2 * n] + 1; c++) {
-                    if (node[2 * c + 1] > 0) {
-                        kids[k++] = c;
-                    } else {
-                        kids[k++] = node[2 * c];
-                        kids[k++] = node[2 * c] + 1;
-                    }
+        for (int w = 0; w < count; w++) {
+            for (int j = 0, k = kids(node, queue[w], kids); j < k; j++) {
+                if (node[2 * kids[j] + 1] == 0) {
+                    queue[count++] = kids[j];
                 }
             }
-            for (int j = 0; j < k; j++) {
+        }
+        float[] wideCyl = new float[4 * CYL * count];
+        int[] wideChild = new int[4 * count];
+        Arrays.fill(wideCyl, Float.NaN);
+        int next = 1; // the same breadth-first order as the first pass
+        for (int w = 0; w < count; w++) {
+            for (int j = 0, k = kids(node, queue[w], kids); j < k; j++) {
                 int c = kids[j];
                 for (int comp = 0; comp < CYL; comp++) {
                     wideCyl[4 * CYL * w + 4 * comp + j] = cyl[CYL * c + comp];
                 }
-                int count = node[2 * c + 1];
-                if (count > 0) {
-                    wideChild[4 * w + j] = ~(node[2 * c] << 3 | (count - 1));
-                } else {
-                    wideChild[4 * w + j] = tail;
-                    queue[tail++] = c;
-                }
+                int n = node[2 * c + 1];
+                wideChild[4 * w + j] = n > 0 ? ~(node[2 * c] << 3 | (n - 1)) : next++;
             }
         }
-        return new Collapsed(Arrays.copyOf(wideCyl, 4 * CYL * tail), Arrays.copyOf(wideChild, 4 * tail));
+        return new Collapsed(wideCyl, wideChild);
+    }
+
+    /** The children of the 4-node over binary node {@code n} into {@code kids}; returns their number (1–4). */
+    private static int kids(int[] node, int n, int[] kids) {
+        if (node[2 * n + 1] > 0) {
+            kids[0] = n; // a root that is a leaf
+            return 1;
+        }
+        int k = 0;
+        for (int c = node[2 * n]; c <= node[2 * n] + 1; c++) {
+            if (node[2 * c + 1] > 0) {
+                kids[k++] = c;
+            } else {
+                kids[k++] = node[2 * c];
+                kids[k++] = node[2 * c] + 1;
+            }
+        }
+        return k;
     }
 
     /**
