@@ -2,6 +2,7 @@ package dev.tessera.model.train;
 
 import dev.tessera.data.safetensors.SafetensorsReader;
 import dev.tessera.data.safetensors.SafetensorsWriter;
+import dev.tessera.model.CoreParallel;
 import dev.tessera.model.StepScope;
 import dev.tessera.model.Tensors;
 import dev.tessera.model.Torch;
@@ -142,8 +143,19 @@ public final class FusedAdamW implements AutoCloseable {
         }
     }
 
-    /** One AdamW update of every parameter that has a gradient. */
+    /**
+     * One AdamW update of every parameter that has a gradient. Each group's parameters are cut into runs of about
+     * equal size, one per core, and each run is one fused call on its own {@link CoreParallel} worker: the kernel
+     * forks its OpenMP threads once per tensor, which costs more than the update of most of the model's tensors
+     * (docs/benchmarks.md, <i>AdamW on the cores</i>). The update of an element does not depend on the cut, so the
+     * result is the same for any number of cores.
+     */
     public void step() {
+        step(CoreParallel.shared().workers());
+    }
+
+    /** The same with the parameters of each group cut into at most {@code runs} runs. */
+    void step(int runs) {
         try (NoGradGuard ng = new NoGradGuard();
                 StepScope s = new StepScope()) {
             for (Group g : groups) {
@@ -164,25 +176,77 @@ public final class FusedAdamW implements AutoCloseable {
                 if (values.isEmpty()) {
                     continue;
                 }
-                IValueVector stack = new IValueVector();
-                stack.push_back(list(values));
-                stack.push_back(list(grads));
-                stack.push_back(list(expAvgs));
-                stack.push_back(list(expAvgSqs));
-                stack.push_back(list(List.of())); // max_exp_avg_sqs: amsgrad is off
-                stack.push_back(list(steps));
-                stack.push_back(new IValue(lr));
-                stack.push_back(new IValue(beta1));
-                stack.push_back(new IValue(beta2));
-                stack.push_back(new IValue(g.weightDecay));
-                stack.push_back(new IValue(eps));
-                stack.push_back(new IValue(false)); // amsgrad
-                stack.push_back(new IValue(false)); // maximize
-                stack.push_back(new IValue()); // grad_scale
-                stack.push_back(new IValue()); // found_inf
-                op().callBoxed(stack);
+                int[] cuts = cuts(values, runs);
+                OperatorHandle op = op(); // looked up here, not on two workers at once
+                CoreParallel.shared().map(cuts.length - 1, r -> {
+                    int from = cuts[r], to = cuts[r + 1];
+                    try (StepScope piece = new StepScope()) {
+                        update(
+                                op,
+                                values.subList(from, to),
+                                grads.subList(from, to),
+                                expAvgs.subList(from, to),
+                                expAvgSqs.subList(from, to),
+                                steps.subList(from, to),
+                                g.weightDecay);
+                    }
+                    return null;
+                });
             }
         }
+    }
+
+    /**
+     * Cuts {@code tensors} into at most {@code runs} consecutive, non-empty runs of about equal numbers of elements:
+     * the boundaries, from 0 to {@code tensors.size()}. Each boundary is the one nearest its share of the elements.
+     */
+    static int[] cuts(List<Tensor> tensors, int runs) {
+        long total = 0;
+        for (Tensor t : tensors) {
+            total += t.numel();
+        }
+        int n = Math.max(1, Math.min(runs, tensors.size()));
+        int[] cuts = new int[n + 1];
+        int made = 1;
+        long before = 0; // elements of the tensors before boundary i
+        for (int i = 1; i < tensors.size() && made < n; i++) {
+            before += tensors.get(i - 1).numel();
+            double share = (double) total * made / n;
+            long after = before + tensors.get(i).numel();
+            if (Math.abs(before - share) <= Math.abs(after - share)) {
+                cuts[made++] = i;
+            }
+        }
+        cuts[made] = tensors.size();
+        return Arrays.copyOf(cuts, made + 1);
+    }
+
+    /** One fused call on a run of parameters with gradients (the caller's thread holds no-grad mode). */
+    private void update(
+            OperatorHandle op,
+            List<Tensor> values,
+            List<Tensor> grads,
+            List<Tensor> expAvgs,
+            List<Tensor> expAvgSqs,
+            List<Tensor> steps,
+            double weightDecay) {
+        IValueVector stack = new IValueVector();
+        stack.push_back(list(values));
+        stack.push_back(list(grads));
+        stack.push_back(list(expAvgs));
+        stack.push_back(list(expAvgSqs));
+        stack.push_back(list(List.of())); // max_exp_avg_sqs: amsgrad is off
+        stack.push_back(list(steps));
+        stack.push_back(new IValue(lr));
+        stack.push_back(new IValue(beta1));
+        stack.push_back(new IValue(beta2));
+        stack.push_back(new IValue(weightDecay));
+        stack.push_back(new IValue(eps));
+        stack.push_back(new IValue(false)); // amsgrad
+        stack.push_back(new IValue(false)); // maximize
+        stack.push_back(new IValue()); // grad_scale
+        stack.push_back(new IValue()); // found_inf
+        op.callBoxed(stack);
     }
 
     private OperatorHandle op() {

@@ -19,8 +19,9 @@ import org.bytedeco.pytorch.global.torch;
  * <p>Each micro-batch's loss is divided by the number of micro-batches, so the summed gradient is the gradient of
  * their mean: the same step as one batch holding all of them, for models without batch-coupled layers (no batch
  * norm here). Each piece computes its gradients with {@code torch::autograd::grad} instead of accumulating into the
- * parameters' {@code .grad} concurrently, and the calling thread adds them in micro-batch order: the result does not
- * depend on which piece finishes first, so a seeded step is bit-for-bit reproducible with any number of cores.
+ * parameters' {@code .grad} concurrently; then the cores add them, each core a run of the parameters, every sum in
+ * micro-batch order: the result does not depend on which piece finishes first, so a seeded step is bit-for-bit
+ * reproducible with any number of cores.
  */
 public final class ParallelBackward {
     private ParallelBackward() {}
@@ -100,28 +101,15 @@ public final class ParallelBackward {
         }
         try {
             if (finite) {
-                for (int i = 0; i < params.size(); i++) {
-                    Tensor sum = null;
-                    int added = 0;
-                    for (Piece p : pieces) {
-                        Tensor gi = p.grads[i];
-                        if (gi != null) {
-                            // the first gradient as it is, the second into a new tensor, the rest in place into it:
-                            // autograd may hand the same tensor to two parameters (p1 + p2 gives both the incoming
-                            // gradient), so a piece's own gradients are never written to
-                            sum = added == 0 ? gi : added == 1 ? sum.add(gi) : sum.add_(gi);
-                            added++;
-                        }
+                int[] cuts = FusedAdamW.cuts(
+                        params,
+                        Integer.getInteger("sum.runs", CoreParallel.shared().workers()));
+                CoreParallel.shared().map(cuts.length - 1, r -> {
+                    try (StepScope scope = new StepScope()) {
+                        addGradients(params, pieces, cuts[r], cuts[r + 1]);
                     }
-                    if (sum != null) {
-                        Tensor param = params.get(i);
-                        if (param.grad().defined()) {
-                            param.mutable_grad().add_(sum);
-                        } else {
-                            param.mutable_grad().put(sum);
-                        }
-                    }
-                }
+                    return null;
+                });
             }
         } finally {
             for (Piece p : pieces) {
@@ -133,6 +121,35 @@ public final class ParallelBackward {
             }
         }
         return new Result(terms, finite);
+    }
+
+    /**
+     * Adds the pieces' gradients of parameters {@code [from, to)} in piece order and puts the sum into (or adds it to)
+     * each parameter's gradient.
+     */
+    private static void addGradients(List<Tensor> params, List<Piece> pieces, int from, int to) {
+        for (int i = from; i < to; i++) {
+            Tensor sum = null;
+            int added = 0;
+            for (Piece p : pieces) {
+                Tensor gi = p.grads[i];
+                if (gi != null) {
+                    // the first gradient as it is, the second into a new tensor, the rest in place into it:
+                    // autograd may hand the same tensor to two parameters (p1 + p2 gives both the incoming
+                    // gradient), so a piece's own gradients are never written to
+                    sum = added == 0 ? gi : added == 1 ? sum.add(gi) : sum.add_(gi);
+                    added++;
+                }
+            }
+            if (sum != null) {
+                Tensor param = params.get(i);
+                if (param.grad().defined()) {
+                    param.mutable_grad().add_(sum);
+                } else {
+                    param.mutable_grad().put(sum);
+                }
+            }
+        }
     }
 
     /**

@@ -84,6 +84,43 @@ class FusedAdamWTest {
     }
 
     @Test
+    void theUpdateIsTheSameWhicheverWayTheParametersAreCutOverTheCores() {
+        long[][] shapes = {{300, 40}, {40}, {7}, {64, 64, 3}, {1}, {5000}};
+        Map<String, Tensor> one = new LinkedHashMap<>(), three = new LinkedHashMap<>();
+        for (int i = 0; i < shapes.length; i++) {
+            one.put("p" + i, StepScope.keep(Rng.randn(Rng.cpu(i), shapes[i]).requires_grad_(true)));
+            three.put("p" + i, StepScope.keep(Rng.randn(Rng.cpu(i), shapes[i]).requires_grad_(true)));
+        }
+        FusedAdamW a = new FusedAdamW(LR, B1, B2, EPS).addGroup(one, WD);
+        FusedAdamW b = new FusedAdamW(LR, B1, B2, EPS).addGroup(three, WD);
+        for (int step = 0; step < 5; step++) {
+            grads(one, step);
+            grads(three, step);
+            a.step(1);
+            b.step(3);
+        }
+        for (String k : one.keySet()) {
+            assertArrayEquals(Tensors.toFloats(one.get(k)), Tensors.toFloats(three.get(k)), k);
+            assertArrayEquals(
+                    Tensors.toFloats(a.state().get(k + ".exp_avg_sq")),
+                    Tensors.toFloats(b.state().get(k + ".exp_avg_sq")),
+                    k);
+        }
+    }
+
+    @Test
+    void runsSplitTheElementsEvenlyAndCoverEveryTensorOnce() {
+        java.util.List<Tensor> ts = new java.util.ArrayList<>();
+        for (long n : new long[] {100, 1, 1, 100, 50, 50}) {
+            ts.add(StepScope.keep(org.bytedeco.pytorch.global.torch.zeros(n)));
+        }
+        assertArrayEquals(new int[] {0, 6}, FusedAdamW.cuts(ts, 1));
+        assertArrayEquals(new int[] {0, 3, 6}, FusedAdamW.cuts(ts, 2)); // 102 | 200 is the cut nearest half
+        assertArrayEquals(new int[] {0, 2, 4, 6}, FusedAdamW.cuts(ts, 3)); // 101 | 101 | 100
+        assertArrayEquals(new int[] {0, 1, 2, 3, 4, 5, 6}, FusedAdamW.cuts(ts, 9)); // never an empty run
+    }
+
+    @Test
     void aParameterWithoutGradientIsLeftAlone() {
         Map<String, Tensor> p = params(3);
         FusedAdamW opt = fused(p);
