@@ -41,8 +41,15 @@ import picocli.CommandLine.Spec;
             "whose issue sets one, the goal (ratio ≤ 0.80) and whether it is met."
         })
 final class ModelBench implements Callable<Integer> {
-    /** One benchmark line: its timed function and its default repetitions. */
-    record Line(String name, Timed run, int warmup, int reps) {}
+    /**
+     * One benchmark line: its timed function, its default repetitions, and for the lines that {@code --paired} can
+     * interleave with the peer's, its setup (else {@code null}).
+     */
+    record Line(String name, Timed run, int warmup, int reps, java.util.function.Supplier<StepTimer.Step> setup) {
+        Line(String name, Timed run, int warmup, int reps) {
+            this(name, run, warmup, reps, null);
+        }
+    }
 
     /**
      * The issues' goals: the largest ratio Tessera / PyTorch each line may reach (issue 6 for the vecset VAE step,
@@ -80,10 +87,10 @@ final class ModelBench implements Callable<Integer> {
         register(new Line(VecsetVaeBench.TRAIN, VecsetVaeBench::train, 2, 5));
         register(new Line(VecsetVaeBench.DECODE_DENSE, (w, r) -> decode(false, w, r), 0, 1));
         register(new Line(VecsetVaeBench.DECODE_HIERARCHICAL, (w, r) -> decode(true, w, r), 0, 3));
-        register(new Line(VecSetDitBench.TRAIN, VecSetDitBench::train, 2, 20));
-        register(new Line(VecSetDitBench.SAMPLE, VecSetDitBench::sample, 1, 8));
+        register(new Line(VecSetDitBench.TRAIN, VecSetDitBench::train, 2, 20, VecSetDitBench::trainSetup));
+        register(new Line(VecSetDitBench.SAMPLE, VecSetDitBench::sample, 1, 8, VecSetDitBench::sampleSetup));
         register(new Line(SparseStructureVaeBench.NAME, SparseStructureVaeBench::run, 1, 8));
-        register(new Line(GridDitBench.NAME, GridDitBench::run, 2, 20));
+        register(new Line(GridDitBench.NAME, GridDitBench::run, 2, 20, GridDitBench::setup));
         register(new Line(SparseSdfVaeBench.NAME, SparseSdfVaeBench::run, 1, 2));
         register(new Line(SparseSdfVaeBench.NAME_LOW_MEMORY, SparseSdfVaeBench::runLowMemory, 1, 2));
         register(new Line(SparseSdfVaeBench.DECODE, (w, r) -> SparseSdfVaeBench.decode(false, w, r), 0, 1));
@@ -179,6 +186,30 @@ final class ModelBench implements Callable<Integer> {
             })
     int rounds;
 
+    @Option(
+            names = "--paired",
+            description = "Interleave each line's steps with the peer's in short blocks, one side's block after"
+                    + " the other's (the peer first in every other pair of blocks): each block runs "
+                    + BLOCK + " steps back to back and times all but the first, which absorbs the switch. Prints"
+                    + " the medians and the median of the per-block ratios: both sides are timed in the same"
+                    + " moments of the machine. Lines that can be stepped: ${COMPLETION-CANDIDATES}.",
+            completionCandidates = PairedNames.class)
+    boolean paired;
+
+    /** The lines {@code --paired} can run, for the help text. */
+    static final class PairedNames extends ArrayList<String> {
+        PairedNames() {
+            LINES.values().stream().filter(l -> l.setup() != null).forEach(l -> add(l.name()));
+        }
+    }
+
+    /**
+     * Steps per block of {@code --paired}; the first is not timed. Back-to-back steps are each side's steady state: the
+     * peer's first step after an idle spell is 5–13 % slower (Tessera's is not), and the first step after the peer's
+     * shares the cores with OpenBLAS's threads, which spin for about 0.1 s after a product.
+     */
+    static final int BLOCK = 3;
+
     @Override
     public Integer call() {
         Torch.load();
@@ -196,6 +227,9 @@ final class ModelBench implements Callable<Integer> {
         }
         decodeVae = vae;
         decodeMesh = mesh;
+        if (paired) {
+            return paired(chosen, spec.commandLine().getOut());
+        }
         List<Map<String, double[]>> oursByRound = new ArrayList<>();
         List<Map<String, Double>> peerByRound = new ArrayList<>();
         for (int round = 0; round < rounds; round++) {
@@ -224,6 +258,121 @@ final class ModelBench implements Callable<Integer> {
         }
         out.flush();
         return Cli.OK;
+    }
+
+    /**
+     * {@code --paired}: each chosen line's setup on Tessera's side, the peer's cases in one {@code --serve} process,
+     * then per line the warm-up steps of both and {@code reps} pairs of timed steps, the peer first in every other
+     * pair. Prints one row per line as it finishes.
+     */
+    private int paired(List<String> chosen, PrintWriter out) {
+        List<String> cannot =
+                chosen.stream().filter(n -> LINES.get(n).setup() == null).toList();
+        if (!cannot.isEmpty() || rounds != 1 || !peers) {
+            throw new picocli.CommandLine.ParameterException(
+                    spec.commandLine(),
+                    !cannot.isEmpty()
+                            ? "--paired steps only " + new PairedNames() + "; not " + cannot
+                            : "--paired times the peer beside Tessera: it takes neither --rounds nor --no-peers");
+        }
+        out.printf(
+                Locale.ROOT,
+                "# paired: blocks of %d steps of each side in turn, the first of each block untimed; medians, and the"
+                        + " median of the per-block ratios%n%-34s %12s %12s %12s %8s  %-10s  %s%n",
+                BLOCK,
+                "line",
+                "tessera_ms",
+                "cpu_ms",
+                "pytorch_ms",
+                "ratio",
+                "goal",
+                "ratios p10–p90");
+        out.flush();
+        try (Peers.Server peer = Peers.Server.start("torch_bench.py", threads, chosen)) {
+            for (String n : chosen) {
+                Line l = LINES.get(n);
+                int w = warmup != null ? warmup : l.warmup();
+                int blocks = Math.max(1, Math.ceilDiv(reps != null ? reps : l.reps(), BLOCK - 1));
+                Paired p;
+                try (StepTimer.Step step = l.setup().get()) {
+                    p = paired(w, blocks, () -> ourStep(step), () -> new double[] {peer.step(n), Double.NaN});
+                }
+                double[] sorted = p.ratios().clone();
+                java.util.Arrays.sort(sorted);
+                out.printf(
+                        Locale.ROOT,
+                        "%-34s %12.1f %12.1f %12.1f %8.2f  %-10s  %.2f–%.2f (%d blocks)%n",
+                        n,
+                        median(p.ours()),
+                        median(p.cpu()),
+                        median(p.peer()),
+                        p.ratio(),
+                        goal(n, p.ratio()),
+                        sorted[(int) Math.floor(0.1 * (blocks - 1))],
+                        sorted[(int) Math.ceil(0.9 * (blocks - 1))],
+                        blocks);
+                out.flush();
+            }
+        } catch (java.io.IOException e) {
+            out.println("peer: " + e.getMessage());
+        }
+        return Cli.OK;
+    }
+
+    /** One side's step: {wall ms, CPU ms (NaN when not known)}. */
+    interface Stepper {
+        double[] step() throws java.io.IOException;
+    }
+
+    /**
+     * A {@code --paired} line's timings: every timed step of each side (and Tessera's CPU ms), and each block pair's
+     * ratio of medians; {@link #ratio} is the median of those.
+     */
+    record Paired(List<Double> ours, List<Double> cpu, List<Double> peer, double[] ratios) {
+        double ratio() {
+            return StepTimer.median(ratios);
+        }
+    }
+
+    /**
+     * {@code warmup} steps of each side, then {@code blocks} pairs of blocks of {@link #BLOCK} steps, Tessera's block
+     * first in even pairs and the peer's first in odd ones; the first step of every block is not timed.
+     */
+    static Paired paired(int warmup, int blocks, Stepper ours, Stepper peer) throws java.io.IOException {
+        for (int i = 0; i < warmup; i++) {
+            ours.step();
+            peer.step();
+        }
+        List<Double> mine = new ArrayList<>(), cpu = new ArrayList<>(), theirs = new ArrayList<>();
+        double[] ratios = new double[blocks];
+        for (int b = 0; b < blocks; b++) {
+            double[] oursTimed = new double[BLOCK - 1], peerTimed = new double[BLOCK - 1];
+            for (int side = 0; side < 2; side++) {
+                boolean peerTurn = (side == 0) == (b % 2 == 1);
+                for (int i = 0; i < BLOCK; i++) {
+                    double[] t = (peerTurn ? peer : ours).step();
+                    if (i == 0) {
+                        continue; // absorbs the switch from the other side
+                    }
+                    (peerTurn ? peerTimed : oursTimed)[i - 1] = t[0];
+                    (peerTurn ? theirs : mine).add(t[0]);
+                    if (!peerTurn) {
+                        cpu.add(t[1]);
+                    }
+                }
+            }
+            ratios[b] = StepTimer.median(oursTimed) / StepTimer.median(peerTimed);
+        }
+        return new Paired(mine, cpu, theirs, ratios);
+    }
+
+    /** One step of Tessera's side in its own scope: {wall ms, process CPU ms}. */
+    private static double[] ourStep(StepTimer.Step step) {
+        long t0 = System.nanoTime(), c0 = StepTimer.processCpuNanos();
+        try (dev.tessera.model.StepScope s = new dev.tessera.model.StepScope()) {
+            step.run();
+        }
+        return new double[] {(System.nanoTime() - t0) / 1e6, (StepTimer.processCpuNanos() - c0) / 1e6};
     }
 
     /** Runs Tessera's side of the chosen lines, printing each as it finishes: {@code name → {wall ms, CPU ms}}. */

@@ -73,11 +73,8 @@ final class Peers {
         if (!Files.exists(s)) {
             return new Result(Map.of(), "peer script " + s + " not found (run from the repository root)");
         }
-        List<String> cmd = new ArrayList<>(List.of(python(), s.toString()));
-        cmd.addAll(args);
-        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
-        pb.environment().put("OMP_NUM_THREADS", Integer.toString(threads));
-        pb.environment().put("OMP_WAIT_POLICY", "PASSIVE");
+        List<String> cmd = command(s, args);
+        ProcessBuilder pb = builder(cmd, threads);
         try {
             Process p = pb.start();
             byte[] out = p.getInputStream().readAllBytes();
@@ -115,6 +112,97 @@ final class Peers {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return new Result(Map.of(), "interrupted");
+        }
+    }
+
+    private static List<String> command(Path script, List<String> args) {
+        List<String> cmd = new ArrayList<>(List.of(python(), script.toString()));
+        cmd.addAll(args);
+        return cmd;
+    }
+
+    private static ProcessBuilder builder(List<String> cmd, int threads) {
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+        pb.environment().put("OMP_NUM_THREADS", Integer.toString(threads));
+        pb.environment().put("OMP_WAIT_POLICY", "PASSIVE");
+        return pb;
+    }
+
+    /**
+     * A peer script started with {@code --serve}: it sets its cases up once, then runs one repetition of a case each
+     * time it is asked ({@link #step}), so that the caller can interleave its own steps with the peer's.
+     */
+    static final class Server implements AutoCloseable {
+        private final Process process;
+        private final java.io.BufferedReader out;
+        private final java.io.Writer in;
+
+        private Server(Process process) {
+            this.process = process;
+            this.out = process.inputReader(StandardCharsets.UTF_8);
+            this.in = process.outputWriter(StandardCharsets.UTF_8);
+        }
+
+        /**
+         * Starts {@code script threads --serve cases...} and waits for its {@code ready}.
+         *
+         * @throws IOException when the script is missing or stops before it is ready (with its last output line)
+         */
+        static Server start(String script, int threads, List<String> cases) throws IOException {
+            Path s = dir().resolve(script);
+            if (!Files.exists(s)) {
+                throw new IOException("peer script " + s + " not found (run from the repository root)");
+            }
+            List<String> args = new ArrayList<>(List.of(Integer.toString(threads), "--serve"));
+            args.addAll(cases);
+            return start(command(s, args), threads);
+        }
+
+        /** Starts {@code command} and waits for its {@code ready} line. */
+        static Server start(List<String> command, int threads) throws IOException {
+            Server server = new Server(builder(command, threads).start());
+            String last = "";
+            for (String line; (line = server.out.readLine()) != null; ) {
+                if (line.equals("ready")) {
+                    return server;
+                }
+                last = line;
+            }
+            server.close();
+            throw new IOException("peer " + String.join(" ", command) + " stopped before it was ready: " + last
+                    + (last.contains("ModuleNotFoundError")
+                            ? " — install the peers with bench/peers/install.sh (Debian's python3-torch)"
+                            : ""));
+        }
+
+        /** Runs one repetition of {@code name} in the peer and returns its time in ms, as the peer measured it. */
+        double step(String name) throws IOException {
+            in.write(name + "\n");
+            in.flush();
+            String line = out.readLine();
+            if (line == null) {
+                throw new IOException("the peer stopped while running " + name);
+            }
+            String[] f = line.trim().split("\\s+");
+            if (f.length != 2 || !f[0].equals(name)) {
+                throw new IOException("the peer answered '" + line + "' to " + name);
+            }
+            return Double.parseDouble(f[1]);
+        }
+
+        @Override
+        public void close() {
+            try {
+                in.close();
+                if (!process.waitFor(30, TimeUnit.SECONDS)) {
+                    process.destroyForcibly();
+                }
+            } catch (IOException e) {
+                process.destroyForcibly();
+            } catch (InterruptedException e) {
+                process.destroyForcibly();
+                Thread.currentThread().interrupt();
+            }
         }
     }
 }

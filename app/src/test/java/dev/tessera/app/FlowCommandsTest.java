@@ -174,8 +174,41 @@ class FlowCommandsTest {
                 .containsPattern("grid_dit_train_step +90\\.0 +100\\.0 +0\\.90  ≤0\\.80 NO +0\\.90, 0\\.70");
         assertThat(ModelBench.goal("grid_dit_train_step", 0.78)).isEqualTo("≤0.80 yes");
         assertThat(ModelBench.goal("sparse_sdf_vae_256_decode", 0.5)).isEqualTo("-");
+        CliTest.Run unpaired = CliTest.run("bench", "model", "vecset_vae_train_step", "--paired");
+        assertThat(unpaired.code()).isEqualTo(2);
+        assertThat(unpaired.err())
+                .contains("--paired steps only [vecset_dit_train_step,", "not [vecset_vae_train_step]");
+        CliTest.Run alone = CliTest.run("bench", "model", "grid_dit_train_step", "--paired", "--no-peers");
+        assertThat(alone.code()).isEqualTo(2);
+        assertThat(alone.err()).contains("takes neither --rounds nor --no-peers");
         CliTest.Run zero = CliTest.run("bench", "model", "--rounds", "0", "--no-peers");
         assertThat(zero.code()).isEqualTo(2);
         assertThat(zero.err()).contains("--rounds must be at least 1");
+    }
+
+    @Test
+    void pairedBlocksAlternateWhoGoesFirstAndDropEachBlocksFirstStep() throws java.io.IOException {
+        // each side's first step of a block is slow (a switch), the rest steady: Tessera 100 ms, the peer 125 ms
+        List<String> calls = new java.util.ArrayList<>();
+        int[] ourCount = {0}, peerCount = {0};
+        ModelBench.Paired p = ModelBench.paired(
+                1,
+                4,
+                () -> {
+                    calls.add("T");
+                    return new double[] {ourCount[0]++ % ModelBench.BLOCK == 1 ? 900 : 100, 190};
+                },
+                () -> {
+                    calls.add("P");
+                    return new double[] {peerCount[0]++ % ModelBench.BLOCK == 1 ? 900 : 125, Double.NaN};
+                });
+        String order = String.join("", calls);
+        String t = "T".repeat(ModelBench.BLOCK), q = "P".repeat(ModelBench.BLOCK);
+        assertThat(order).isEqualTo("TP" + t + q + q + t + t + q + q + t); // warm-up, then T first, P first, ...
+        assertThat(p.ratios()).containsOnly(0.8); // the slow first steps never count
+        assertThat(p.ratio()).isEqualTo(0.8);
+        assertThat(p.ours()).hasSize(4 * (ModelBench.BLOCK - 1)).containsOnly(100.0);
+        assertThat(p.peer()).hasSize(4 * (ModelBench.BLOCK - 1)).containsOnly(125.0);
+        assertThat(p.cpu()).containsOnly(190.0);
     }
 }

@@ -10,6 +10,19 @@ import java.util.Arrays;
 public final class StepTimer {
     private StepTimer() {}
 
+    /**
+     * A benchmark line set up once and stepped on demand, for timings that interleave its steps with another
+     * program's ({@code tessera bench model --paired}): {@link #run} is one repetition, {@link #close} frees what the
+     * setup holds.
+     */
+    public interface Step extends AutoCloseable {
+        /** One repetition; the caller opens a {@link StepScope} around it. */
+        void run();
+
+        @Override
+        void close();
+    }
+
     /** Medians of the timed repetitions, in milliseconds; CPU time is the whole process's, all threads. */
     public record Timing(double wallMs, double cpuMs) {}
 

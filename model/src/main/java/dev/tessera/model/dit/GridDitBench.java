@@ -17,7 +17,8 @@ import org.bytedeco.pytorch.global.torch;
  * grid DiT (batch 2, latent 8 × 16³, patch 2, width 384, depth 4, 6 heads, condition 257 × 384) — {@code
  * bench/peers/torch_bench.py}'s {@code flow_step}: t ~ logit-normal(0, 1), x_t = (1 − t)·x_0 + t·x_1 with x_0 noise,
  * MSE to the velocity x_1 − x_0. TRELLIS's model takes t on the 0–1000 scale, so it is given 1000·t (the peer scales
- * inside its embedding: the same arithmetic). {@code tessera bench model} calls {@link #run(int, int)}.
+ * inside its embedding: the same arithmetic). {@code tessera bench model} calls {@link #run(int, int)}, or steps its
+ * {@link #setup()} for {@code --paired}.
  */
 public final class GridDitBench {
     /** The line name shared with the Python peer. */
@@ -37,39 +38,76 @@ public final class GridDitBench {
 
     /** The median time in milliseconds of {@code reps} timed steps after {@code warmup} untimed ones. */
     public static double run(int warmup, int reps) {
-        return run(SparseStructureFlowConfig.bench(), 2, 257, warmup, reps);
+        try (Setup setup = setup()) {
+            return time(setup, warmup, reps);
+        }
+    }
+
+    /** The line's setup: the bench preset, batch 2, 257 condition tokens. */
+    public static Setup setup() {
+        return new Setup(SparseStructureFlowConfig.bench(), 2, 257);
     }
 
     /** The same for any config, batch size and number of condition tokens. */
     public static double run(SparseStructureFlowConfig config, int batch, int condTokens, int warmup, int reps) {
-        Generator g = Rng.cpu(0);
-        SparseStructureFlowModel model = new SparseStructureFlowModel(config, g);
-        // torch.optim.AdamW's defaults, as the peer script builds it
-        FusedAdamW opt = FusedAdamW.of(model, 1e-4, 0.9, 0.999, 1e-8, 0.01);
-        int r = config.resolution();
-        Tensor x1 = StepScope.keep(Rng.randn(g, batch, config.inChannels(), r, r, r)); // [B, C, R, R, R]
-        Tensor ctx = StepScope.keep(Rng.randn(g, batch, condTokens, config.condChannels())); // [B, M, C_cond]
-        Scalar thousand = new Scalar(1000.0);
-        List<Tensor> params = ParallelBackward.parameters(model);
-        int micros = CoreParallel.shared().piecesFor(batch);
-        long per = batch / micros;
-        long[] step = {0};
-        try {
-            StepTimer.Timing timing = StepTimer.time(warmup, reps, () -> {
-                long s = step[0]++;
-                ParallelBackward.step(opt, params, micros, m -> {
-                    Generator gm = Rng.cpu(s * 64 + m);
-                    Tensor x1m = x1.narrow(0, m * per, per); // [b, C, R, R, R]
-                    Tensor t = Rng.randn(gm, per).sigmoid(); // [b] logit-normal(0, 1)
-                    Tensor x0 = Rng.randn(gm, per, config.inChannels(), r, r, r); // [b, C, R, R, R]
-                    Tensor xt = torch.lerp(x0, x1m, t.reshape(per, 1, 1, 1, 1)); // (1 − t)·x0 + t·x1
-                    Tensor v = model.forward(xt, t.mul(thousand), ctx.narrow(0, m * per, per)); // [b, C, R, R, R]
-                    return torch.mse_loss(v, x1m.sub(x0));
-                });
+        try (Setup setup = new Setup(config, batch, condTokens)) {
+            return time(setup, warmup, reps);
+        }
+    }
+
+    private static double time(Setup setup, int warmup, int reps) {
+        StepTimer.Timing timing = StepTimer.time(warmup, reps, setup::run);
+        lastCpuMillis = timing.cpuMs();
+        return timing.wallMs();
+    }
+
+    /**
+     * The line's setup: the model (seed 0), AdamW with {@code torch.optim.AdamW}'s defaults as the peer script builds
+     * it, and one batch of latents and condition tokens, split into one micro-batch per core. Each {@link #run} is the
+     * next step. Closing frees the optimiser's state and the batch.
+     */
+    public static final class Setup implements StepTimer.Step {
+        private final SparseStructureFlowConfig config;
+        private final SparseStructureFlowModel model;
+        private final FusedAdamW opt;
+        private final Tensor x1;
+        private final Tensor ctx;
+        private final Scalar thousand = new Scalar(1000.0);
+        private final List<Tensor> params;
+        private final int micros;
+        private final long per;
+        private long step;
+
+        public Setup(SparseStructureFlowConfig config, int batch, int condTokens) {
+            Generator g = Rng.cpu(0);
+            this.config = config;
+            this.model = new SparseStructureFlowModel(config, g);
+            this.opt = FusedAdamW.of(model, 1e-4, 0.9, 0.999, 1e-8, 0.01);
+            int r = config.resolution();
+            this.x1 = StepScope.keep(Rng.randn(g, batch, config.inChannels(), r, r, r)); // [B, C, R, R, R]
+            this.ctx = StepScope.keep(Rng.randn(g, batch, condTokens, config.condChannels())); // [B, M, C_cond]
+            this.params = ParallelBackward.parameters(model);
+            this.micros = CoreParallel.shared().piecesFor(batch);
+            this.per = batch / micros;
+        }
+
+        @Override
+        public void run() {
+            long s = step++;
+            int r = config.resolution();
+            ParallelBackward.step(opt, params, micros, m -> {
+                Generator gm = Rng.cpu(s * 64 + m);
+                Tensor x1m = x1.narrow(0, m * per, per); // [b, C, R, R, R]
+                Tensor t = Rng.randn(gm, per).sigmoid(); // [b] logit-normal(0, 1)
+                Tensor x0 = Rng.randn(gm, per, config.inChannels(), r, r, r); // [b, C, R, R, R]
+                Tensor xt = torch.lerp(x0, x1m, t.reshape(per, 1, 1, 1, 1)); // (1 − t)·x0 + t·x1
+                Tensor v = model.forward(xt, t.mul(thousand), ctx.narrow(0, m * per, per)); // [b, C, R, R, R]
+                return torch.mse_loss(v, x1m.sub(x0));
             });
-            lastCpuMillis = timing.cpuMs();
-            return timing.wallMs();
-        } finally {
+        }
+
+        @Override
+        public void close() {
             opt.close();
             StepScope.release(x1);
             StepScope.release(ctx);

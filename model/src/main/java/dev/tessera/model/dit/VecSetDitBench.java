@@ -27,7 +27,8 @@ import org.bytedeco.pytorch.global.torch;
  * </ul>
  *
  * {@code tessera bench model} calls {@link #train} and {@link #sample}; each returns the median wall time in ms, and
- * {@link #lastCpuMillis()} the median process CPU time of the same repetitions.
+ * {@link #lastCpuMillis()} the median process CPU time of the same repetitions. With {@code --paired} it steps their
+ * setups ({@link #trainSetup}, {@link #sampleSetup}) one repetition at a time instead.
  */
 public final class VecSetDitBench {
     /** Line name of the training step, shared with the Python peer. */
@@ -46,7 +47,14 @@ public final class VecSetDitBench {
 
     /** Median ms of {@code reps} training steps after {@code warmup}, for the bench preset, batch 2, 257 tokens. */
     public static double train(int warmup, int reps) {
-        return train(VecSetDiTConfig.bench(), 2, 257, warmup, reps);
+        try (TrainSetup t = trainSetup()) {
+            return time(warmup, reps, t::run);
+        }
+    }
+
+    /** The training line's setup: the bench preset, batch 2, 257 condition tokens. */
+    public static TrainSetup trainSetup() {
+        return new TrainSetup(VecSetDiTConfig.bench(), 2, 257);
     }
 
     /**
@@ -55,20 +63,17 @@ public final class VecSetDitBench {
      */
     public static double train(VecSetDiTConfig config, int batch, int condTokens, int warmup, int reps) {
         try (TrainSetup t = new TrainSetup(config, batch, condTokens)) {
-            long[] step = {0};
-            return time(warmup, reps, () -> {
-                long s = step[0]++;
-                ParallelBackward.step(t.optimizer(), t.parameters(), t.micros(), m -> t.loss(m, s));
-            });
+            return time(warmup, reps, t::run);
         }
     }
 
     /**
      * The training line's setup, for {@link #train} and for probes that time its phases: the model (seed 0), AdamW
      * with {@code torch.optim.AdamW}'s defaults as the peer script builds it, and one batch of latents and condition
-     * tokens, split into one micro-batch per core. Closing frees the optimiser's state and the batch.
+     * tokens, split into one micro-batch per core. Each {@link #run} is the next step. Closing frees the optimiser's
+     * state and the batch.
      */
-    public static final class TrainSetup implements AutoCloseable {
+    public static final class TrainSetup implements StepTimer.Step {
         private final VecSetDiT model;
         private final FusedAdamW opt;
         private final List<Tensor> params;
@@ -77,6 +82,7 @@ public final class VecSetDitBench {
         private final RectifiedFlow flow = new RectifiedFlow(0, 1, 0);
         private final int micros;
         private final long per;
+        private long step;
 
         public TrainSetup(VecSetDiTConfig config, int batch, int condTokens) {
             Generator g = Rng.cpu(0);
@@ -113,6 +119,13 @@ public final class VecSetDitBench {
                     .loss();
         }
 
+        /** One optimiser step on the batch, its noise and t drawn for the next step number. */
+        @Override
+        public void run() {
+            long s = step++;
+            ParallelBackward.step(opt, params, micros, m -> loss(m, s));
+        }
+
         @Override
         public void close() {
             opt.close();
@@ -123,26 +136,57 @@ public final class VecSetDitBench {
 
     /** Median ms of {@code reps} 10-step guided samplings after {@code warmup}, for the bench preset. */
     public static double sample(int warmup, int reps) {
-        return sample(VecSetDiTConfig.bench(), 257, 10, 7.5, warmup, reps);
+        try (SampleSetup s = sampleSetup()) {
+            return time(warmup, reps, s::run);
+        }
+    }
+
+    /** The sampling line's setup: the bench preset, 257 condition tokens, 10 Euler steps, guidance 7.5. */
+    public static SampleSetup sampleSetup() {
+        return new SampleSetup(VecSetDiTConfig.bench(), 257, 10, 7.5);
     }
 
     /** The same for any config, number of condition tokens, steps and guidance scale (one latent). */
     public static double sample(VecSetDiTConfig config, int condTokens, int steps, double cfg, int warmup, int reps) {
-        Generator g = Rng.cpu(0);
-        VecSetDiT model = new VecSetDiT(config, g);
-        randomiseZeroLayers(model, g); // a trained model's arithmetic, not a short-cut through zeros
-        model.eval();
-        Tensor ctx = StepScope.keep(Rng.randn(g, 1, condTokens, config.contextDim())); // [1, M, C_ctx]
-        Tensor uncond = StepScope.keep(torch.zeros_like(ctx)); // [1, M, C_ctx]
-        double[] times = Timesteps.uniform(steps, 1.0);
-        EulerSampler euler = new EulerSampler();
-        try {
-            return time(warmup, reps, () -> {
-                Tensor noise = Rng.randn(g, 1, config.latentTokens(), config.latentChannels()); // [1, N, C]
-                Tensor z = euler.sample(model, noise, times, ctx, uncond, Guidance.of(cfg)); // [1, N, C]
-                z.sum().item_double();
-            });
-        } finally {
+        try (SampleSetup s = new SampleSetup(config, condTokens, steps, cfg)) {
+            return time(warmup, reps, s::run);
+        }
+    }
+
+    /**
+     * The sampling line's setup: the model (seed 0, its zero-initialised layers drawn so that they compute), a
+     * condition and the all-zero one. Each {@link #run} samples one latent from fresh noise.
+     */
+    public static final class SampleSetup implements StepTimer.Step {
+        private final VecSetDiTConfig config;
+        private final Generator g = Rng.cpu(0);
+        private final VecSetDiT model;
+        private final Tensor ctx;
+        private final Tensor uncond;
+        private final double[] times;
+        private final Guidance guidance;
+        private final EulerSampler euler = new EulerSampler();
+
+        public SampleSetup(VecSetDiTConfig config, int condTokens, int steps, double cfg) {
+            this.config = config;
+            this.model = new VecSetDiT(config, g);
+            randomiseZeroLayers(model, g); // a trained model's arithmetic, not a short-cut through zeros
+            model.eval();
+            this.ctx = StepScope.keep(Rng.randn(g, 1, condTokens, config.contextDim())); // [1, M, C_ctx]
+            this.uncond = StepScope.keep(torch.zeros_like(ctx)); // [1, M, C_ctx]
+            this.times = Timesteps.uniform(steps, 1.0);
+            this.guidance = Guidance.of(cfg);
+        }
+
+        @Override
+        public void run() {
+            Tensor noise = Rng.randn(g, 1, config.latentTokens(), config.latentChannels()); // [1, N, C]
+            Tensor z = euler.sample(model, noise, times, ctx, uncond, guidance); // [1, N, C]
+            z.sum().item_double();
+        }
+
+        @Override
+        public void close() {
             StepScope.release(ctx);
             StepScope.release(uncond);
         }

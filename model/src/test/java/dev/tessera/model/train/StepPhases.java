@@ -2,7 +2,6 @@ package dev.tessera.model.train;
 
 import dev.tessera.model.StepScope;
 import dev.tessera.model.Torch;
-import dev.tessera.model.dit.VecSetDiTConfig;
 import dev.tessera.model.dit.VecSetDitBench;
 import java.util.Arrays;
 import java.util.Locale;
@@ -27,7 +26,7 @@ public final class StepPhases {
         double[] passes = new double[steps];
         double[] adamOne = new double[steps];
         double[] adamCores = new double[steps];
-        try (VecSetDitBench.TrainSetup t = new VecSetDitBench.TrainSetup(VecSetDiTConfig.bench(), 2, 257)) {
+        try (VecSetDitBench.TrainSetup t = VecSetDitBench.trainSetup()) {
             FusedAdamW opt = t.optimizer();
             for (int s = 0; s < warmup + steps; s++) {
                 long seed = s;
