@@ -1,6 +1,7 @@
 package dev.tessera.app;
 
 import dev.tessera.geometry.TriangleMesh;
+import dev.tessera.model.StepScope;
 import dev.tessera.model.StepTimer;
 import dev.tessera.model.Torch;
 import dev.tessera.model.dit.GridDitBench;
@@ -10,14 +11,17 @@ import dev.tessera.model.sparse.SparseStructureVaeBench;
 import dev.tessera.model.vecset.ShapeVae;
 import dev.tessera.model.vecset.VecsetReconstruction;
 import dev.tessera.model.vecset.VecsetVaeBench;
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.function.Supplier;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -45,7 +49,7 @@ final class ModelBench implements Callable<Integer> {
      * One benchmark line: its timed function, its default repetitions, and for the lines that {@code --paired} can
      * interleave with the peer's, its setup (else {@code null}).
      */
-    record Line(String name, Timed run, int warmup, int reps, java.util.function.Supplier<StepTimer.Step> setup) {
+    record Line(String name, Timed run, int warmup, int reps, Supplier<StepTimer.Step> setup) {
         Line(String name, Timed run, int warmup, int reps) {
             this(name, run, warmup, reps, null);
         }
@@ -262,8 +266,8 @@ final class ModelBench implements Callable<Integer> {
 
     /**
      * {@code --paired}: each chosen line's setup on Tessera's side, the peer's cases in one {@code --serve} process,
-     * then per line the warm-up steps of both and {@code reps} pairs of timed steps, the peer first in every other
-     * pair. Prints one row per line as it finishes.
+     * then per line the warm-up steps of both and enough pairs of blocks ({@link #paired(int, int, Stepper, Stepper)})
+     * for {@code reps} timed steps of each side. Prints one row per line as it finishes.
      */
     private int paired(List<String> chosen, PrintWriter out) {
         List<String> cannot =
@@ -298,7 +302,7 @@ final class ModelBench implements Callable<Integer> {
                     p = paired(w, blocks, () -> ourStep(step), () -> new double[] {peer.step(n), Double.NaN});
                 }
                 double[] sorted = p.ratios().clone();
-                java.util.Arrays.sort(sorted);
+                Arrays.sort(sorted);
                 out.printf(
                         Locale.ROOT,
                         "%-34s %12.1f %12.1f %12.1f %8.2f  %-10s  %.2f–%.2f (%d blocks)%n",
@@ -313,7 +317,7 @@ final class ModelBench implements Callable<Integer> {
                         blocks);
                 out.flush();
             }
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             out.println("peer: " + e.getMessage());
         }
         return Cli.OK;
@@ -321,7 +325,7 @@ final class ModelBench implements Callable<Integer> {
 
     /** One side's step: {wall ms, CPU ms (NaN when not known)}. */
     interface Stepper {
-        double[] step() throws java.io.IOException;
+        double[] step() throws IOException;
     }
 
     /**
@@ -338,7 +342,7 @@ final class ModelBench implements Callable<Integer> {
      * {@code warmup} steps of each side, then {@code blocks} pairs of blocks of {@link #BLOCK} steps, Tessera's block
      * first in even pairs and the peer's first in odd ones; the first step of every block is not timed.
      */
-    static Paired paired(int warmup, int blocks, Stepper ours, Stepper peer) throws java.io.IOException {
+    static Paired paired(int warmup, int blocks, Stepper ours, Stepper peer) throws IOException {
         for (int i = 0; i < warmup; i++) {
             ours.step();
             peer.step();
@@ -369,7 +373,7 @@ final class ModelBench implements Callable<Integer> {
     /** One step of Tessera's side in its own scope: {wall ms, process CPU ms}. */
     private static double[] ourStep(StepTimer.Step step) {
         long t0 = System.nanoTime(), c0 = StepTimer.processCpuNanos();
-        try (dev.tessera.model.StepScope s = new dev.tessera.model.StepScope()) {
+        try (StepScope s = new StepScope()) {
             step.run();
         }
         return new double[] {(System.nanoTime() - t0) / 1e6, (StepTimer.processCpuNanos() - c0) / 1e6};

@@ -1,6 +1,8 @@
 package dev.tessera.app;
 
+import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -134,8 +136,8 @@ final class Peers {
      */
     static final class Server implements AutoCloseable {
         private final Process process;
-        private final java.io.BufferedReader out;
-        private final java.io.Writer in;
+        private final BufferedReader out;
+        private final Writer in;
 
         private Server(Process process) {
             this.process = process;

@@ -1,6 +1,7 @@
 package dev.tessera.model;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -8,6 +9,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.function.IntFunction;
 import org.bytedeco.pytorch.GradMode;
+import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch;
 
 /**
@@ -77,6 +79,32 @@ public final class CoreParallel {
             }
         }
         return p;
+    }
+
+    /**
+     * Cuts {@code tensors} into at most {@code runs} consecutive, non-empty runs of about equal numbers of elements,
+     * for work over many tensors spread on the workers (one run each): the boundaries, from 0 to {@code
+     * tensors.size()}. Each boundary is the one nearest its share of the elements.
+     */
+    public static int[] cuts(List<Tensor> tensors, int runs) {
+        long total = 0;
+        for (Tensor t : tensors) {
+            total += t.numel();
+        }
+        int n = Math.max(1, Math.min(runs, tensors.size()));
+        int[] cuts = new int[n + 1];
+        int made = 1;
+        long before = 0; // elements of the tensors before boundary i
+        for (int i = 1; i < tensors.size() && made < n; i++) {
+            before += tensors.get(i - 1).numel();
+            double share = (double) total * made / n;
+            long after = before + tensors.get(i).numel();
+            if (Math.abs(before - share) <= Math.abs(after - share)) {
+                cuts[made++] = i;
+            }
+        }
+        cuts[made] = tensors.size();
+        return Arrays.copyOf(cuts, made + 1);
     }
 
     /** The number of pieces that run at once. */

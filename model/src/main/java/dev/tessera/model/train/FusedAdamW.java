@@ -147,7 +147,7 @@ public final class FusedAdamW implements AutoCloseable {
      * One AdamW update of every parameter that has a gradient. Each group's parameters are cut into runs of about
      * equal size, one per core, and each run is one fused call on its own {@link CoreParallel} worker: the kernel
      * forks its OpenMP threads once per tensor, which costs more than the update of most of the model's tensors
-     * (docs/benchmarks.md, <i>AdamW on the cores</i>). The update of an element does not depend on the cut, so the
+     * (docs/benchmarks.md, <i>AdamW and the gradient sum on the cores</i>). The update of an element does not depend on the cut, so the
      * result is the same for any number of cores.
      */
     public void step() {
@@ -176,7 +176,7 @@ public final class FusedAdamW implements AutoCloseable {
                 if (values.isEmpty()) {
                     continue;
                 }
-                int[] cuts = cuts(values, runs);
+                int[] cuts = CoreParallel.cuts(values, runs);
                 OperatorHandle op = op(); // looked up here, not on two workers at once
                 CoreParallel.shared().map(cuts.length - 1, r -> {
                     int from = cuts[r], to = cuts[r + 1];
@@ -194,31 +194,6 @@ public final class FusedAdamW implements AutoCloseable {
                 });
             }
         }
-    }
-
-    /**
-     * Cuts {@code tensors} into at most {@code runs} consecutive, non-empty runs of about equal numbers of elements:
-     * the boundaries, from 0 to {@code tensors.size()}. Each boundary is the one nearest its share of the elements.
-     */
-    static int[] cuts(List<Tensor> tensors, int runs) {
-        long total = 0;
-        for (Tensor t : tensors) {
-            total += t.numel();
-        }
-        int n = Math.max(1, Math.min(runs, tensors.size()));
-        int[] cuts = new int[n + 1];
-        int made = 1;
-        long before = 0; // elements of the tensors before boundary i
-        for (int i = 1; i < tensors.size() && made < n; i++) {
-            before += tensors.get(i - 1).numel();
-            double share = (double) total * made / n;
-            long after = before + tensors.get(i).numel();
-            if (Math.abs(before - share) <= Math.abs(after - share)) {
-                cuts[made++] = i;
-            }
-        }
-        cuts[made] = tensors.size();
-        return Arrays.copyOf(cuts, made + 1);
     }
 
     /** One fused call on a run of parameters with gradients (the caller's thread holds no-grad mode). */

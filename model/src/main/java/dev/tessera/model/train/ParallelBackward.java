@@ -101,9 +101,7 @@ public final class ParallelBackward {
         }
         try {
             if (finite) {
-                int[] cuts = FusedAdamW.cuts(
-                        params,
-                        Integer.getInteger("sum.runs", CoreParallel.shared().workers()));
+                int[] cuts = CoreParallel.cuts(params, CoreParallel.shared().workers());
                 CoreParallel.shared().map(cuts.length - 1, r -> {
                     try (StepScope scope = new StepScope()) {
                         addGradients(params, pieces, cuts[r], cuts[r + 1]);

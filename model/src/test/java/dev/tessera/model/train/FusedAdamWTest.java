@@ -114,10 +114,12 @@ class FusedAdamWTest {
         for (long n : new long[] {100, 1, 1, 100, 50, 50}) {
             ts.add(StepScope.keep(org.bytedeco.pytorch.global.torch.zeros(n)));
         }
-        assertArrayEquals(new int[] {0, 6}, FusedAdamW.cuts(ts, 1));
-        assertArrayEquals(new int[] {0, 3, 6}, FusedAdamW.cuts(ts, 2)); // 102 | 200 is the cut nearest half
-        assertArrayEquals(new int[] {0, 2, 4, 6}, FusedAdamW.cuts(ts, 3)); // 101 | 101 | 100
-        assertArrayEquals(new int[] {0, 1, 2, 3, 4, 5, 6}, FusedAdamW.cuts(ts, 9)); // never an empty run
+        assertArrayEquals(new int[] {0, 6}, dev.tessera.model.CoreParallel.cuts(ts, 1));
+        assertArrayEquals(
+                new int[] {0, 3, 6}, dev.tessera.model.CoreParallel.cuts(ts, 2)); // 102 | 200 is the cut nearest half
+        assertArrayEquals(new int[] {0, 2, 4, 6}, dev.tessera.model.CoreParallel.cuts(ts, 3)); // 101 | 101 | 100
+        assertArrayEquals(
+                new int[] {0, 1, 2, 3, 4, 5, 6}, dev.tessera.model.CoreParallel.cuts(ts, 9)); // never an empty run
     }
 
     @Test
