@@ -88,12 +88,13 @@ final class ModelBench implements Callable<Integer> {
     }
 
     static {
-        register(new Line(VecsetVaeBench.TRAIN, VecsetVaeBench::train, 2, 5));
+        register(new Line(VecsetVaeBench.TRAIN, VecsetVaeBench::train, 2, 5, VecsetVaeBench::trainSetup));
         register(new Line(VecsetVaeBench.DECODE_DENSE, (w, r) -> decode(false, w, r), 0, 1));
         register(new Line(VecsetVaeBench.DECODE_HIERARCHICAL, (w, r) -> decode(true, w, r), 0, 3));
         register(new Line(VecSetDitBench.TRAIN, VecSetDitBench::train, 2, 20, VecSetDitBench::trainSetup));
         register(new Line(VecSetDitBench.SAMPLE, VecSetDitBench::sample, 1, 8, VecSetDitBench::sampleSetup));
-        register(new Line(SparseStructureVaeBench.NAME, SparseStructureVaeBench::run, 1, 8));
+        register(new Line(
+                SparseStructureVaeBench.NAME, SparseStructureVaeBench::run, 1, 8, SparseStructureVaeBench::setup));
         register(new Line(GridDitBench.NAME, GridDitBench::run, 2, 20, GridDitBench::setup));
         register(new Line(SparseSdfVaeBench.NAME, SparseSdfVaeBench::run, 1, 2));
         register(new Line(SparseSdfVaeBench.NAME_LOW_MEMORY, SparseSdfVaeBench::runLowMemory, 1, 2));

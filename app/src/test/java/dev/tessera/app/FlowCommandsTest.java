@@ -174,10 +174,10 @@ class FlowCommandsTest {
                 .containsPattern("grid_dit_train_step +90\\.0 +100\\.0 +0\\.90  ≤0\\.80 NO +0\\.90, 0\\.70");
         assertThat(ModelBench.goal("grid_dit_train_step", 0.78)).isEqualTo("≤0.80 yes");
         assertThat(ModelBench.goal("sparse_sdf_vae_256_decode", 0.5)).isEqualTo("-");
-        CliTest.Run unpaired = CliTest.run("bench", "model", "vecset_vae_train_step", "--paired");
+        CliTest.Run unpaired = CliTest.run("bench", "model", "vecset_decode_256_dense", "--paired");
         assertThat(unpaired.code()).isEqualTo(2);
         assertThat(unpaired.err())
-                .contains("--paired steps only [vecset_dit_train_step,", "not [vecset_vae_train_step]");
+                .contains("--paired steps only [vecset_vae_train_step,", "not [vecset_decode_256_dense]");
         CliTest.Run alone = CliTest.run("bench", "model", "grid_dit_train_step", "--paired", "--no-peers");
         assertThat(alone.code()).isEqualTo(2);
         assertThat(alone.err()).contains("takes neither --rounds nor --no-peers");

@@ -13,7 +13,8 @@ import org.bytedeco.pytorch.global.torch.ScalarType;
 /**
  * The {@value #NAME} benchmark: one AdamW training step of the {@link SparseStructureVaeConfig#bench()} VAE (batch 1,
  * 32³ occupancy with 10 % occupied voxels, BCE + 1e-6·KL), the work {@code bench/peers/torch_bench.py} times under
- * the same name. {@code tessera bench model} calls {@link #run(int, int)}; {@link #main} prints {@code name ms}.
+ * the same name. {@code tessera bench model} calls {@link #run(int, int)}, or steps its {@link #setup()} for {@code
+ * --paired}; {@link #main} prints {@code name ms}.
  */
 public final class SparseStructureVaeBench {
     /** The line name shared with the Python peer. */
@@ -33,45 +34,63 @@ public final class SparseStructureVaeBench {
 
     /** The median time in milliseconds of {@code reps} timed steps after {@code warmup} untimed ones. */
     public static double run(int warmup, int reps) {
-        return run(SparseStructureVaeConfig.bench(), 1, MemoryFormat.Contiguous, warmup, reps);
+        try (Setup setup = setup()) {
+            return time(setup, warmup, reps);
+        }
     }
 
     /** The same for any config, batch size and memory format of the input grid. */
     public static double run(SparseStructureVaeConfig config, int batch, MemoryFormat format, int warmup, int reps) {
-        Generator g = Rng.cpu(0);
-        SparseStructureVae vae = new SparseStructureVae(config, g);
-        // torch.optim.AdamW's defaults, as the peer script builds it
-        FusedAdamW opt = FusedAdamW.of(vae, 1e-4, 0.9, 0.999, 1e-8, 0.01);
-        int r = config.resolution();
-        Tensor occ = Rng.rand(g, batch, config.inChannels(), r, r, r)
-                .lt(new Scalar(0.1))
-                .to(ScalarType.Float)
-                .contiguous(format); // [B, 1, R, R, R]
-        StepScope.keep(occ);
-        double[] ms = new double[reps];
-        double[] cpu = new double[reps];
-        try {
-            for (int i = 0; i < warmup + reps; i++) {
-                long t0 = System.nanoTime();
-                long c0 = StepTimer.processCpuNanos();
-                try (StepScope s = new StepScope()) {
-                    opt.zeroGrad();
-                    SparseStructureVae.Losses l = vae.losses(occ, g);
-                    l.loss().backward();
-                    opt.step();
-                    l.loss().item_double();
-                }
-                if (i >= warmup) {
-                    ms[i - warmup] = (System.nanoTime() - t0) / 1e6;
-                    cpu[i - warmup] = (StepTimer.processCpuNanos() - c0) / 1e6;
-                }
-            }
-        } finally {
+        try (Setup setup = new Setup(config, batch, format)) {
+            return time(setup, warmup, reps);
+        }
+    }
+
+    /** The line's setup: the bench preset, batch 1, a contiguous grid. */
+    public static Setup setup() {
+        return new Setup(SparseStructureVaeConfig.bench(), 1, MemoryFormat.Contiguous);
+    }
+
+    private static double time(Setup setup, int warmup, int reps) {
+        StepTimer.Timing t = StepTimer.time(warmup, reps, setup::run);
+        lastCpuMillis = t.cpuMs();
+        return t.wallMs();
+    }
+
+    /**
+     * The line's setup: the VAE (seed 0), AdamW with {@code torch.optim.AdamW}'s defaults as the peer script builds it,
+     * and one occupancy grid. Each {@link #run} is one step. Closing frees the optimiser's state and the grid.
+     */
+    public static final class Setup implements StepTimer.Step {
+        private final Generator g = Rng.cpu(0);
+        private final SparseStructureVae vae;
+        private final FusedAdamW opt;
+        private final Tensor occ;
+
+        public Setup(SparseStructureVaeConfig config, int batch, MemoryFormat format) {
+            this.vae = new SparseStructureVae(config, g);
+            this.opt = FusedAdamW.of(vae, 1e-4, 0.9, 0.999, 1e-8, 0.01);
+            int r = config.resolution();
+            this.occ = StepScope.keep(Rng.rand(g, batch, config.inChannels(), r, r, r)
+                    .lt(new Scalar(0.1))
+                    .to(ScalarType.Float)
+                    .contiguous(format)); // [B, 1, R, R, R]
+        }
+
+        @Override
+        public void run() {
+            opt.zeroGrad();
+            SparseStructureVae.Losses l = vae.losses(occ, g);
+            l.loss().backward();
+            opt.step();
+            l.loss().item_double();
+        }
+
+        @Override
+        public void close() {
             opt.close();
             StepScope.release(occ);
         }
-        lastCpuMillis = StepTimer.median(cpu);
-        return StepTimer.median(ms);
     }
 
     /**

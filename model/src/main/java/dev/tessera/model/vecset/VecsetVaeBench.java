@@ -56,68 +56,93 @@ public final class VecsetVaeBench {
 
     /** Median ms of {@code reps} training steps after {@code warmup} for the bench preset. */
     public static double train(int warmup, int reps) {
-        ShapeVaeConfig c = ShapeVaeConfig.bench();
-        Generator g = Rng.cpu(0);
-        ShapeVae vae = new ShapeVae(c, g);
-        vae.train(true);
-        // torch.optim.AdamW's defaults, as the peer script builds it
-        FusedAdamW opt = FusedAdamW.of(vae, 1e-4, 0.9, 0.999, 1e-8, 0.01);
-        int b = 2, p = 2048;
-        SplittableRandom r = new SplittableRandom(0);
-        float[][] uniform = new float[b][c.uniformInputs() * c.pointChannels()];
-        float[][] sharp = new float[b][c.sharpInputs() * c.pointChannels()];
-        for (float[] rows : uniform) {
-            for (int i = 0; i < rows.length; i += c.pointChannels()) {
-                double x = r.nextGaussian(), y = r.nextGaussian(), z = r.nextGaussian();
-                double n = Math.sqrt(x * x + y * y + z * z);
-                rows[i] = (float) (0.8 * x / n); // points on a sphere, their normals
-                rows[i + 1] = (float) (0.8 * y / n);
-                rows[i + 2] = (float) (0.8 * z / n);
-                rows[i + 3] = (float) (x / n);
-                rows[i + 4] = (float) (y / n);
-                rows[i + 5] = (float) (z / n);
-            }
-        }
-        float[] pts = new float[b * p * 3], sdf = new float[b * p], w = new float[b * p];
-        for (int i = 0; i < b * p; i++) {
-            double x = r.nextDouble(-1, 1), y = r.nextDouble(-1, 1), z = r.nextDouble(-1, 1);
-            pts[3 * i] = (float) x;
-            pts[3 * i + 1] = (float) y;
-            pts[3 * i + 2] = (float) z;
-            sdf[i] = (float) (Math.sqrt(x * x + y * y + z * z) - 0.8);
-            w[i] = 1f / p;
-        }
-        EncoderInput in;
-        VecsetBatch batch;
-        try (StepScope s = new StepScope()) {
-            in = EncoderInput.fromPoints(c, uniform, sharp);
-            batch = new VecsetBatch(
-                    new EncoderInput(
-                            StepScope.keep(in.queries()),
-                            StepScope.keep(in.data()),
-                            in.uniformQueries(),
-                            in.uniformData()),
-                    StepScope.keep(Tensors.fromFloats(pts, b, p, 3)),
-                    StepScope.keep(Tensors.fromFloats(sdf, b, p)),
-                    StepScope.keep(Tensors.fromFloats(w, b, p)));
-        }
-        try {
+        try (TrainSetup t = trainSetup()) {
             lastNote = "";
-            // the batch as one micro-batch per core, side by side, as train-vae runs it (VecsetTraining.onCores)
-            List<Tensor> params = ParallelBackward.parameters(vae);
-            int micros = CoreParallel.shared().piecesFor(b);
-            long per = b / micros;
-            long[] step = {0};
-            return time(warmup, reps, () -> {
-                long st = step[0]++;
-                ParallelBackward.step(
-                        opt,
-                        params,
-                        micros,
-                        m -> vae.losses(slice(batch, m * per, per), 1e-3, Rng.cpu(st * 64 + m))
-                                .loss());
-            });
-        } finally {
+            return time(warmup, reps, t::run);
+        }
+    }
+
+    /** The training line's setup, for the bench preset. */
+    public static TrainSetup trainSetup() {
+        return new TrainSetup(ShapeVaeConfig.bench());
+    }
+
+    /**
+     * The training line's setup: the VAE (seed 0), AdamW with {@code torch.optim.AdamW}'s defaults as the peer script
+     * builds it, and one batch of 2 (points on a sphere of radius 0.8 with their normals, 2048 uniform queries with
+     * their signed distances), split into one micro-batch per core as {@code train-vae} runs it ({@code
+     * VecsetTraining.onCores}). Each {@link #run} is the next step. Closing frees the optimiser's state and the batch.
+     */
+    public static final class TrainSetup implements StepTimer.Step {
+        private final ShapeVae vae;
+        private final FusedAdamW opt;
+        private final VecsetBatch batch;
+        private final List<Tensor> params;
+        private final int micros;
+        private final long per;
+        private long step;
+
+        public TrainSetup(ShapeVaeConfig c) {
+            Generator g = Rng.cpu(0);
+            this.vae = new ShapeVae(c, g);
+            vae.train(true);
+            this.opt = FusedAdamW.of(vae, 1e-4, 0.9, 0.999, 1e-8, 0.01);
+            int b = 2, p = 2048;
+            SplittableRandom r = new SplittableRandom(0);
+            float[][] uniform = new float[b][c.uniformInputs() * c.pointChannels()];
+            float[][] sharp = new float[b][c.sharpInputs() * c.pointChannels()];
+            for (float[] rows : uniform) {
+                for (int i = 0; i < rows.length; i += c.pointChannels()) {
+                    double x = r.nextGaussian(), y = r.nextGaussian(), z = r.nextGaussian();
+                    double n = Math.sqrt(x * x + y * y + z * z);
+                    rows[i] = (float) (0.8 * x / n); // points on a sphere, their normals
+                    rows[i + 1] = (float) (0.8 * y / n);
+                    rows[i + 2] = (float) (0.8 * z / n);
+                    rows[i + 3] = (float) (x / n);
+                    rows[i + 4] = (float) (y / n);
+                    rows[i + 5] = (float) (z / n);
+                }
+            }
+            float[] pts = new float[b * p * 3], sdf = new float[b * p], w = new float[b * p];
+            for (int i = 0; i < b * p; i++) {
+                double x = r.nextDouble(-1, 1), y = r.nextDouble(-1, 1), z = r.nextDouble(-1, 1);
+                pts[3 * i] = (float) x;
+                pts[3 * i + 1] = (float) y;
+                pts[3 * i + 2] = (float) z;
+                sdf[i] = (float) (Math.sqrt(x * x + y * y + z * z) - 0.8);
+                w[i] = 1f / p;
+            }
+            EncoderInput in;
+            try (StepScope s = new StepScope()) {
+                in = EncoderInput.fromPoints(c, uniform, sharp);
+                this.batch = new VecsetBatch(
+                        new EncoderInput(
+                                StepScope.keep(in.queries()),
+                                StepScope.keep(in.data()),
+                                in.uniformQueries(),
+                                in.uniformData()),
+                        StepScope.keep(Tensors.fromFloats(pts, b, p, 3)),
+                        StepScope.keep(Tensors.fromFloats(sdf, b, p)),
+                        StepScope.keep(Tensors.fromFloats(w, b, p)));
+            }
+            this.params = ParallelBackward.parameters(vae);
+            this.micros = CoreParallel.shared().piecesFor(b);
+            this.per = b / micros;
+        }
+
+        @Override
+        public void run() {
+            long st = step++;
+            ParallelBackward.step(
+                    opt,
+                    params,
+                    micros,
+                    m -> vae.losses(slice(batch, m * per, per), 1e-3, Rng.cpu(st * 64 + m))
+                            .loss());
+        }
+
+        @Override
+        public void close() {
             opt.close();
             for (Tensor t : new Tensor[] {
                 batch.input().queries(), batch.input().data(), batch.points(), batch.sdf(), batch.weights()
