@@ -1,12 +1,9 @@
 package dev.tessera.model.dit;
 
-import dev.tessera.model.CoreParallel;
 import dev.tessera.model.Rng;
 import dev.tessera.model.StepScope;
 import dev.tessera.model.StepTimer;
-import dev.tessera.model.train.FusedAdamW;
-import dev.tessera.model.train.ParallelBackward;
-import java.util.List;
+import dev.tessera.model.train.MicroBatchBench;
 import org.bytedeco.pytorch.Generator;
 import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.Tensor;
@@ -62,53 +59,42 @@ public final class GridDitBench {
     }
 
     /**
-     * The line's setup: the model (seed 0), AdamW with {@code torch.optim.AdamW}'s defaults as the peer script builds
-     * it, and one batch of latents and condition tokens, split into one micro-batch per core. Each {@link #run} is the
-     * next step. Closing frees the optimiser's state and the batch.
+     * The line's setup: the model (seed 0) and one batch of latents and condition tokens ({@link MicroBatchBench}).
+     * Closing frees the optimiser's state and the batch.
      */
-    public static final class Setup implements StepTimer.Step {
+    public static final class Setup extends MicroBatchBench<SparseStructureFlowModel> {
         private final SparseStructureFlowConfig config;
-        private final SparseStructureFlowModel model;
-        private final FusedAdamW opt;
         private final Tensor x1;
         private final Tensor ctx;
         private final Scalar thousand = new Scalar(1000.0);
-        private final List<Tensor> params;
-        private final int micros;
-        private final long per;
-        private long step;
 
         public Setup(SparseStructureFlowConfig config, int batch, int condTokens) {
-            Generator g = Rng.cpu(0);
+            this(config, batch, condTokens, Rng.cpu(0));
+        }
+
+        private Setup(SparseStructureFlowConfig config, int batch, int condTokens, Generator g) {
+            super(new SparseStructureFlowModel(config, g), batch);
             this.config = config;
-            this.model = new SparseStructureFlowModel(config, g);
-            this.opt = FusedAdamW.of(model, 1e-4, 0.9, 0.999, 1e-8, 0.01);
             int r = config.resolution();
             this.x1 = StepScope.keep(Rng.randn(g, batch, config.inChannels(), r, r, r)); // [B, C, R, R, R]
             this.ctx = StepScope.keep(Rng.randn(g, batch, condTokens, config.condChannels())); // [B, M, C_cond]
-            this.params = ParallelBackward.parameters(model);
-            this.micros = CoreParallel.shared().piecesFor(batch);
-            this.per = batch / micros;
         }
 
         @Override
-        public void run() {
-            long s = step++;
+        public Tensor loss(int m, long s) {
             int r = config.resolution();
-            ParallelBackward.step(opt, params, micros, m -> {
-                Generator gm = Rng.cpu(s * 64 + m);
-                Tensor x1m = x1.narrow(0, m * per, per); // [b, C, R, R, R]
-                Tensor t = Rng.randn(gm, per).sigmoid(); // [b] logit-normal(0, 1)
-                Tensor x0 = Rng.randn(gm, per, config.inChannels(), r, r, r); // [b, C, R, R, R]
-                Tensor xt = torch.lerp(x0, x1m, t.reshape(per, 1, 1, 1, 1)); // (1 − t)·x0 + t·x1
-                Tensor v = model.forward(xt, t.mul(thousand), ctx.narrow(0, m * per, per)); // [b, C, R, R, R]
-                return torch.mse_loss(v, x1m.sub(x0));
-            });
+            Generator gm = Rng.cpu(s * 64 + m);
+            Tensor x1m = x1.narrow(0, m * per, per); // [b, C, R, R, R]
+            Tensor t = Rng.randn(gm, per).sigmoid(); // [b] logit-normal(0, 1)
+            Tensor x0 = Rng.randn(gm, per, config.inChannels(), r, r, r); // [b, C, R, R, R]
+            Tensor xt = torch.lerp(x0, x1m, t.reshape(per, 1, 1, 1, 1)); // (1 − t)·x0 + t·x1
+            Tensor v = model.forward(xt, t.mul(thousand), ctx.narrow(0, m * per, per)); // [b, C, R, R, R]
+            return torch.mse_loss(v, x1m.sub(x0));
         }
 
         @Override
         public void close() {
-            opt.close();
+            super.close();
             StepScope.release(x1);
             StepScope.release(ctx);
         }

@@ -1,6 +1,5 @@
 package dev.tessera.model.dit;
 
-import dev.tessera.model.CoreParallel;
 import dev.tessera.model.Rng;
 import dev.tessera.model.StepScope;
 import dev.tessera.model.StepTimer;
@@ -8,9 +7,8 @@ import dev.tessera.model.flow.EulerSampler;
 import dev.tessera.model.flow.Guidance;
 import dev.tessera.model.flow.RectifiedFlow;
 import dev.tessera.model.flow.Timesteps;
-import dev.tessera.model.train.FusedAdamW;
+import dev.tessera.model.train.MicroBatchBench;
 import dev.tessera.model.train.ParallelBackward;
-import java.util.List;
 import org.bytedeco.pytorch.Generator;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch;
@@ -68,47 +66,27 @@ public final class VecSetDitBench {
     }
 
     /**
-     * The training line's setup, for {@link #train} and for probes that time its phases: the model (seed 0), AdamW
-     * with {@code torch.optim.AdamW}'s defaults as the peer script builds it, and one batch of latents and condition
-     * tokens, split into one micro-batch per core. Each {@link #run} is the next step. Closing frees the optimiser's
-     * state and the batch.
+     * The training line's setup, for {@link #train} and for probes that time its phases: the model (seed 0) and one
+     * batch of latents and condition tokens ({@link MicroBatchBench}). Closing frees the optimiser's state and the
+     * batch.
      */
-    public static final class TrainSetup implements StepTimer.Step {
-        private final VecSetDiT model;
-        private final FusedAdamW opt;
-        private final List<Tensor> params;
+    public static final class TrainSetup extends MicroBatchBench<VecSetDiT> {
         private final Tensor x1;
         private final Tensor ctx;
         private final RectifiedFlow flow = new RectifiedFlow(0, 1, 0);
-        private final int micros;
-        private final long per;
-        private long step;
 
         public TrainSetup(VecSetDiTConfig config, int batch, int condTokens) {
-            Generator g = Rng.cpu(0);
-            this.model = new VecSetDiT(config, g);
-            this.opt = FusedAdamW.of(model, 1e-4, 0.9, 0.999, 1e-8, 0.01);
-            this.params = ParallelBackward.parameters(model);
+            this(config, batch, condTokens, Rng.cpu(0));
+        }
+
+        private TrainSetup(VecSetDiTConfig config, int batch, int condTokens, Generator g) {
+            super(new VecSetDiT(config, g), batch);
             this.x1 = StepScope.keep(Rng.randn(g, batch, config.latentTokens(), config.latentChannels())); // [B, N, C]
             this.ctx = StepScope.keep(Rng.randn(g, batch, condTokens, config.contextDim())); // [B, M, C_ctx]
-            this.micros = CoreParallel.shared().piecesFor(batch);
-            this.per = batch / micros;
-        }
-
-        public FusedAdamW optimizer() {
-            return opt;
-        }
-
-        public List<Tensor> parameters() {
-            return params;
-        }
-
-        /** Number of micro-batches (one per core, as {@code tessera train-dit} runs the batch). */
-        public int micros() {
-            return micros;
         }
 
         /** Micro-batch {@code m}'s rectified-flow loss at step {@code step} (its noise and t drawn from both). */
+        @Override
         public Tensor loss(int m, long step) {
             return flow.loss(
                             model,
@@ -119,16 +97,9 @@ public final class VecSetDitBench {
                     .loss();
         }
 
-        /** One optimiser step on the batch, its noise and t drawn for the next step number. */
-        @Override
-        public void run() {
-            long s = step++;
-            ParallelBackward.step(opt, params, micros, m -> loss(m, s));
-        }
-
         @Override
         public void close() {
-            opt.close();
+            super.close();
             StepScope.release(x1);
             StepScope.release(ctx);
         }

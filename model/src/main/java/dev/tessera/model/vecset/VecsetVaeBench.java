@@ -3,17 +3,14 @@ package dev.tessera.model.vecset;
 import dev.tessera.data.prep.PrepException;
 import dev.tessera.data.prep.PrepOptions;
 import dev.tessera.geometry.TriangleMesh;
-import dev.tessera.model.CoreParallel;
 import dev.tessera.model.Rng;
 import dev.tessera.model.StepScope;
 import dev.tessera.model.StepTimer;
 import dev.tessera.model.Tensors;
-import dev.tessera.model.train.FusedAdamW;
+import dev.tessera.model.train.MicroBatchBench;
 import dev.tessera.model.train.ParallelBackward;
-import java.util.List;
 import java.util.Locale;
 import java.util.SplittableRandom;
-import org.bytedeco.pytorch.Generator;
 import org.bytedeco.pytorch.Tensor;
 
 /**
@@ -68,26 +65,18 @@ public final class VecsetVaeBench {
     }
 
     /**
-     * The training line's setup: the VAE (seed 0), AdamW with {@code torch.optim.AdamW}'s defaults as the peer script
-     * builds it, and one batch of 2 (points on a sphere of radius 0.8 with their normals, 2048 uniform queries with
-     * their signed distances), split into one micro-batch per core as {@code train-vae} runs it ({@code
-     * VecsetTraining.onCores}). Each {@link #run} is the next step. Closing frees the optimiser's state and the batch.
+     * The training line's setup: the VAE (seed 0) and one batch of 2 (points on a sphere of radius 0.8 with their
+     * normals, 2048 uniform queries with their signed distances), as {@code train-vae} runs a step's batch ({@link
+     * MicroBatchBench}, {@code VecsetTraining.onCores}). Closing frees the optimiser's state and the batch.
      */
-    public static final class TrainSetup implements StepTimer.Step {
-        private final ShapeVae vae;
-        private final FusedAdamW opt;
+    public static final class TrainSetup extends MicroBatchBench<ShapeVae> {
+        private static final int BATCH = 2;
         private final VecsetBatch batch;
-        private final List<Tensor> params;
-        private final int micros;
-        private final long per;
-        private long step;
 
         public TrainSetup(ShapeVaeConfig c) {
-            Generator g = Rng.cpu(0);
-            this.vae = new ShapeVae(c, g);
-            vae.train(true);
-            this.opt = FusedAdamW.of(vae, 1e-4, 0.9, 0.999, 1e-8, 0.01);
-            int b = 2, p = 2048;
+            super(new ShapeVae(c, Rng.cpu(0)), BATCH);
+            model.train(true);
+            int b = BATCH, p = 2048;
             SplittableRandom r = new SplittableRandom(0);
             float[][] uniform = new float[b][c.uniformInputs() * c.pointChannels()];
             float[][] sharp = new float[b][c.sharpInputs() * c.pointChannels()];
@@ -125,25 +114,17 @@ public final class VecsetVaeBench {
                         StepScope.keep(Tensors.fromFloats(sdf, b, p)),
                         StepScope.keep(Tensors.fromFloats(w, b, p)));
             }
-            this.params = ParallelBackward.parameters(vae);
-            this.micros = CoreParallel.shared().piecesFor(b);
-            this.per = b / micros;
         }
 
         @Override
-        public void run() {
-            long st = step++;
-            ParallelBackward.step(
-                    opt,
-                    params,
-                    micros,
-                    m -> vae.losses(slice(batch, m * per, per), 1e-3, Rng.cpu(st * 64 + m))
-                            .loss());
+        public Tensor loss(int m, long step) {
+            return model.losses(slice(batch, m * per, per), 1e-3, Rng.cpu(step * 64 + m))
+                    .loss();
         }
 
         @Override
         public void close() {
-            opt.close();
+            super.close();
             for (Tensor t : new Tensor[] {
                 batch.input().queries(), batch.input().data(), batch.points(), batch.sdf(), batch.weights()
             }) {
