@@ -1,7 +1,6 @@
 package dev.tessera.app;
 
 import dev.tessera.geometry.TriangleMesh;
-import dev.tessera.model.StepScope;
 import dev.tessera.model.StepTimer;
 import dev.tessera.model.Torch;
 import dev.tessera.model.dit.GridDitBench;
@@ -210,7 +209,7 @@ final class ModelBench implements Callable<Integer> {
 
     /**
      * Steps per block of {@code --paired}; the first is not timed. Back-to-back steps are each side's steady state: the
-     * peer's first step after an idle spell is 5–13 % slower (Tessera's is not), and the first step after the peer's
+     * peer's first step after an idle spell is 5–13 % slower (Tessera's mostly within 4 %), and the first step after the peer's
      * shares the cores with OpenBLAS's threads, which spin for about 0.1 s after a product.
      */
     static final int BLOCK = 3;
@@ -373,11 +372,8 @@ final class ModelBench implements Callable<Integer> {
 
     /** One step of Tessera's side in its own scope: {wall ms, process CPU ms}. */
     private static double[] ourStep(StepTimer.Step step) {
-        long t0 = System.nanoTime(), c0 = StepTimer.processCpuNanos();
-        try (StepScope s = new StepScope()) {
-            step.run();
-        }
-        return new double[] {(System.nanoTime() - t0) / 1e6, (StepTimer.processCpuNanos() - c0) / 1e6};
+        StepTimer.Timing t = StepTimer.once(step::run);
+        return new double[] {t.wallMs(), t.cpuMs()};
     }
 
     /** Runs Tessera's side of the chosen lines, printing each as it finishes: {@code name → {wall ms, CPU ms}}. */

@@ -19,6 +19,10 @@ import java.util.concurrent.TimeUnit;
 final class Peers {
     private Peers() {}
 
+    /** What to do when a peer lacks a Python module. */
+    private static final String INSTALL_HINT = " — install the peers with bench/peers/install.sh (Debian's"
+            + " python3-torch, python3-open3d, python3-skimage and python3-scipy)";
+
     /** The repository's {@code bench/peers} directory, found from the working directory or the launcher's root. */
     static Path dir() {
         String root = System.getenv("TESSERA_HOME");
@@ -88,10 +92,7 @@ final class Peers {
             if (p.exitValue() != 0) {
                 String last = text.strip().lines().reduce((a, b) -> b).orElse("");
                 if (last.contains("ModuleNotFoundError")) {
-                    return new Result(
-                            Map.of(),
-                            last + " — install the peers with bench/peers/install.sh (Debian's python3-torch,"
-                                    + " python3-open3d, python3-skimage and python3-scipy)");
+                    return new Result(Map.of(), last + INSTALL_HINT);
                 }
                 return new Result(Map.of(), "peer failed: " + last);
             }
@@ -172,9 +173,7 @@ final class Peers {
             }
             server.close();
             throw new IOException("peer " + String.join(" ", command) + " stopped before it was ready: " + last
-                    + (last.contains("ModuleNotFoundError")
-                            ? " — install the peers with bench/peers/install.sh (Debian's python3-torch)"
-                            : ""));
+                    + (last.contains("ModuleNotFoundError") ? INSTALL_HINT : ""));
         }
 
         /** Runs one repetition of {@code name} in the peer and returns its time in ms, as the peer measured it. */

@@ -34,16 +34,22 @@ public final class StepTimer {
         double[] ms = new double[reps];
         double[] cpu = new double[reps];
         for (int i = 0; i < warmup + reps; i++) {
-            long t0 = System.nanoTime(), c0 = processCpuNanos();
-            try (StepScope s = new StepScope()) {
-                step.run();
-            }
+            Timing t = once(step);
             if (i >= warmup) {
-                ms[i - warmup] = (System.nanoTime() - t0) / 1e6;
-                cpu[i - warmup] = (processCpuNanos() - c0) / 1e6;
+                ms[i - warmup] = t.wallMs();
+                cpu[i - warmup] = t.cpuMs();
             }
         }
         return new Timing(median(ms), median(cpu));
+    }
+
+    /** Runs {@code step} once in its own {@link StepScope}: its wall and process CPU time, in milliseconds. */
+    public static Timing once(Runnable step) {
+        long t0 = System.nanoTime(), c0 = processCpuNanos();
+        try (StepScope s = new StepScope()) {
+            step.run();
+        }
+        return new Timing((System.nanoTime() - t0) / 1e6, (processCpuNanos() - c0) / 1e6);
     }
 
     /** The middle value (the upper one of an even count). */

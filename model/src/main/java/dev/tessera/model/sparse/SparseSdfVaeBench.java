@@ -120,7 +120,7 @@ public final class SparseSdfVaeBench {
         Generator g = Rng.cpu(0);
         SparseSdfVae vae = new SparseSdfVae(config, g);
         // torch.optim.AdamW's defaults, as the peer script builds it
-        FusedAdamW opt = FusedAdamW.of(vae, 1e-4, 0.9, 0.999, 1e-8, 0.01);
+        FusedAdamW opt = FusedAdamW.torchDefaults(vae, 1e-4);
         boolean before = SparseConvolution.lowMemory();
         SparseConvolution.setLowMemory(lowMemory);
         long[] estimate = {0};

@@ -69,7 +69,7 @@ public final class SparseStructureVaeBench {
 
         public Setup(SparseStructureVaeConfig config, int batch, MemoryFormat format) {
             this.vae = new SparseStructureVae(config, g);
-            this.opt = FusedAdamW.of(vae, 1e-4, 0.9, 0.999, 1e-8, 0.01);
+            this.opt = FusedAdamW.torchDefaults(vae, 1e-4);
             int r = config.resolution();
             this.occ = StepScope.keep(Rng.rand(g, batch, config.inChannels(), r, r, r)
                     .lt(new Scalar(0.1))

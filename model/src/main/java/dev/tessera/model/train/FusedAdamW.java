@@ -90,6 +90,14 @@ public final class FusedAdamW implements AutoCloseable {
     }
 
     /**
+     * AdamW as the benchmarks' PyTorch peer builds it, {@code torch.optim.AdamW(params, lr)}: betas (0.9, 0.999), eps
+     * 1e-8, weight decay 0.01.
+     */
+    public static FusedAdamW torchDefaults(Module module, double lr) {
+        return of(module, lr, 0.9, 0.999, 1e-8, 0.01);
+    }
+
+    /**
      * Adds parameters (by name; names are unique over all groups and key the saved state) with their weight decay.
      * Each must be a dense float32 leaf that requires a gradient.
      */

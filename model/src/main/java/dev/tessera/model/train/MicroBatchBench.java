@@ -26,7 +26,7 @@ public abstract class MicroBatchBench<M extends Module> implements StepTimer.Ste
 
     protected MicroBatchBench(M model, int batch) {
         this.model = model;
-        this.opt = FusedAdamW.of(model, 1e-4, 0.9, 0.999, 1e-8, 0.01);
+        this.opt = FusedAdamW.torchDefaults(model, 1e-4);
         this.params = ParallelBackward.parameters(model);
         this.micros = CoreParallel.shared().piecesFor(batch);
         this.per = batch / micros;
