@@ -28,8 +28,10 @@ import org.bytedeco.pytorch.global.torch;
  *   <li>{@code sum}: adding two micro-batches' gradients of the vecset DiT bench model, on the calling thread and one
  *       run of parameters per core ({@link CoreParallel#cuts}), alternated;
  *   <li>{@code idle}: the vecset DiT bench step with and without 0.45 s of sleep before each step;
- *   <li>{@code attention}: flash attention against the math path, forward and backward, one thread, {@code [1, 6,
- *       512, 64]} queries against 512 and 257 keys;
+ *   <li>{@code attention}: flash attention against three forms of the math path ({@code matmul}, {@code softmax},
+ *       {@code matmul}: scaling the scores, scaling the queries first, or {@code baddbmm} with the scale as alpha),
+ *       forward alone and forward and backward, one thread, 6 heads of 64, from 256 to 1024 queries and keys, two
+ *       rounds;
  *   <li>{@code qk-norm}: TRELLIS's QK-norm ({@link MultiHeadRmsNorm}) against {@code rms_norm} times gamma, forward
  *       and backward on {@code [1, 512, 6, 64]}, one thread.
  * </ul>
@@ -119,27 +121,47 @@ public final class StepProbes {
 
     private static void attention() {
         torch.set_num_threads(1);
-        for (long keys : new long[] {512, 257, 512, 257}) {
-            Tensor q0 = torch.randn(1, 6, 512, 64), k0 = torch.randn(1, 6, keys, 64), v0 = torch.randn(1, 6, keys, 64);
-            for (boolean flash : new boolean[] {true, false}) {
-                double ms = StepTimer.time(5, 30, () -> {
-                            Tensor q = q0.clone().requires_grad_(true);
-                            Tensor k = k0.clone().requires_grad_(true);
-                            Tensor v = v0.clone().requires_grad_(true);
-                            Tensor o = flash
-                                    ? torch.scaled_dot_product_attention(q, k, v)
-                                    : torch.matmul(
-                                            torch.softmax(
-                                                    torch.matmul(q, k.transpose(-2, -1))
-                                                            .mul(new Scalar(0.125)),
-                                                    -1),
-                                            v);
-                            o.sum().backward();
-                        })
-                        .wallMs();
-                print("attention, 512 queries against %d keys, %s: %.2f ms", keys, flash ? "flash" : "math", ms);
+        long[][] sizes = {{512, 512}, {512, 257}, {256, 256}, {256, 257}, {768, 768}, {1024, 1024}};
+        for (int round = 0; round < 2; round++) {
+            for (long[] size : sizes) {
+                long queries = size[0], keys = size[1];
+                Tensor q0 = torch.randn(1, 6, queries, 64), k0 = torch.randn(1, 6, keys, 64);
+                Tensor v0 = torch.randn(1, 6, keys, 64);
+                for (String way : new String[] {"flash", "math", "prescaled", "baddbmm"}) {
+                    for (boolean grad : new boolean[] {true, false}) {
+                        double ms = StepTimer.time(5, 30, () -> {
+                                    Tensor q = q0.clone().requires_grad_(grad);
+                                    Tensor k = k0.clone().requires_grad_(grad);
+                                    Tensor v = v0.clone().requires_grad_(grad);
+                                    Tensor o = attend(way, q, k, v);
+                                    if (grad) {
+                                        o.sum().backward();
+                                    }
+                                })
+                                .wallMs();
+                        print(
+                                "attention, %d queries against %d keys, %s, %s: %.2f ms",
+                                queries, keys, way, grad ? "forward+backward" : "forward", ms);
+                    }
+                }
             }
         }
+    }
+
+    private static Tensor attend(String way, Tensor q, Tensor k, Tensor v) {
+        Scalar scale = new Scalar(0.125);
+        return switch (way) {
+            case "flash" -> torch.scaled_dot_product_attention(q, k, v);
+            case "math" ->
+                torch.matmul(torch.softmax(torch.matmul(q, k.transpose(-2, -1)).mul(scale), -1), v);
+            case "prescaled" -> torch.matmul(torch.softmax(torch.matmul(q.mul(scale), k.transpose(-2, -1)), -1), v);
+            default -> {
+                long b = q.size(0) * q.size(1), n = q.size(2), m = k.size(2), d = q.size(3);
+                Tensor s = torch.baddbmm(
+                        torch.empty(1), q.reshape(b, n, d), k.reshape(b, m, d).transpose(1, 2), new Scalar(0.0), scale);
+                yield torch.bmm(torch.softmax(s, -1), v.reshape(b, m, d)).reshape(q.size(0), q.size(1), n, d);
+            }
+        };
     }
 
     private static void qkNorm() {
