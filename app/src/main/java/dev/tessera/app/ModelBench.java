@@ -74,9 +74,9 @@ final class ModelBench implements Callable<Integer> {
         return String.format(Locale.ROOT, "≤%.2f %s", g, ratio <= g ? "yes" : "NO");
     }
 
-    /** A timed function returning the median wall ms (and leaving its CPU ms for {@link #cpu}). */
+    /** A timed function returning the median wall and CPU ms of its repetitions, and a note. */
     interface Timed {
-        double run(int warmup, int reps);
+        StepTimer.Timing run(int warmup, int reps);
     }
 
     /** The registered lines, in print order. */
@@ -101,29 +101,14 @@ final class ModelBench implements Callable<Integer> {
         register(new Line(SparseSdfVaeBench.DECODE_LOW_MEMORY, (w, r) -> SparseSdfVaeBench.decode(true, w, r), 0, 1));
     }
 
-    private static double cpu(String name) {
-        return switch (name) {
-            case VecSetDitBench.TRAIN, VecSetDitBench.SAMPLE -> VecSetDitBench.lastCpuMillis();
-            case GridDitBench.NAME -> GridDitBench.lastCpuMillis();
-            case SparseStructureVaeBench.NAME -> SparseStructureVaeBench.lastCpuMillis();
-            case SparseSdfVaeBench.NAME,
-                    SparseSdfVaeBench.NAME_LOW_MEMORY,
-                    SparseSdfVaeBench.DECODE,
-                    SparseSdfVaeBench.DECODE_LOW_MEMORY -> SparseSdfVaeBench.lastCpuMillis();
-            case VecsetVaeBench.TRAIN, VecsetVaeBench.DECODE_DENSE, VecsetVaeBench.DECODE_HIERARCHICAL ->
-                VecsetVaeBench.lastCpuMillis();
-            default -> Double.NaN;
-        };
-    }
-
     /** The decoding lines' VAE and mesh (set from the options before the lines run). */
     private static Path decodeVae;
 
     private static Path decodeMesh;
 
-    private static double decode(boolean hierarchical, int warmup, int reps) {
+    private static StepTimer.Timing decode(boolean hierarchical, int warmup, int reps) {
         if (decodeVae == null) {
-            return Double.NaN;
+            return new StepTimer.Timing(Double.NaN, Double.NaN);
         }
         try {
             ShapeVae vae = VecsetReconstruction.load(decodeVae);
@@ -386,17 +371,15 @@ final class ModelBench implements Callable<Integer> {
                 out.printf(Locale.ROOT, "%s skipped (needs --vae RUN, a trained vecset VAE)%n", n);
                 continue;
             }
-            double wall = l.run().run(warmup != null ? warmup : l.warmup(), reps != null ? reps : l.reps());
-            ours.put(n, new double[] {wall, cpu(n)});
+            StepTimer.Timing t = l.run().run(warmup != null ? warmup : l.warmup(), reps != null ? reps : l.reps());
+            ours.put(n, new double[] {t.wallMs(), t.cpuMs()});
             out.printf(
                     Locale.ROOT,
                     "%s %.1f ms (cpu %.1f ms)%s%n",
                     n,
-                    wall,
-                    cpu(n),
-                    decoding
-                            ? "  " + VecsetVaeBench.lastNote()
-                            : n.startsWith("sparse_sdf_vae_256") ? "  " + SparseSdfVaeBench.lastNote() : "");
+                    t.wallMs(),
+                    t.cpuMs(),
+                    t.note().isEmpty() ? "" : "  " + t.note());
             out.flush();
         }
         return ours;

@@ -2,6 +2,7 @@ package dev.tessera.model;
 
 import java.lang.management.ManagementFactory;
 import java.util.Arrays;
+import java.util.Locale;
 
 /**
  * Timing for the benchmarks: wall and process CPU time of a step repeated after a warm-up, each repetition in its
@@ -23,8 +24,26 @@ public final class StepTimer {
         void close();
     }
 
-    /** Medians of the timed repetitions, in milliseconds; CPU time is the whole process's, all threads. */
-    public record Timing(double wallMs, double cpuMs) {}
+    /**
+     * Medians of the timed repetitions, in milliseconds; CPU time is the whole process's, all threads. A benchmark
+     * line may add a note (memory, the work done) that is printed beside the times.
+     */
+    public record Timing(double wallMs, double cpuMs, String note) {
+        public Timing(double wallMs, double cpuMs) {
+            this(wallMs, cpuMs, "");
+        }
+
+        /** The same times with {@code note}. */
+        public Timing withNote(String note) {
+            return new Timing(wallMs, cpuMs, note);
+        }
+
+        /** {@code name wall_ms cpu cpu_ms [note]}, the line a benchmark class's {@code main} prints. */
+        public String line(String name) {
+            return String.format(
+                    Locale.ROOT, "%s %.1f cpu %.1f%s", name, wallMs, cpuMs, note.isEmpty() ? "" : " " + note);
+        }
+    }
 
     /** Runs {@code step} {@code warmup} times untimed, then {@code reps} times timed. */
     public static Timing time(int warmup, int reps, Runnable step) {

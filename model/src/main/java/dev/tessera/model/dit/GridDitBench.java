@@ -23,20 +23,13 @@ public final class GridDitBench {
 
     private GridDitBench() {}
 
-    private static volatile double lastCpuMillis = Double.NaN;
-
     /**
-     * The median process CPU time (all threads) per step of the last {@code run}, in milliseconds: a steadier figure
-     * than wall time on a shared machine.
+     * The median wall and process CPU time (all threads; a steadier figure than wall time on a shared machine) of
+     * {@code reps} timed steps after {@code warmup} untimed ones.
      */
-    public static double lastCpuMillis() {
-        return lastCpuMillis;
-    }
-
-    /** The median time in milliseconds of {@code reps} timed steps after {@code warmup} untimed ones. */
-    public static double run(int warmup, int reps) {
+    public static StepTimer.Timing run(int warmup, int reps) {
         try (Setup setup = setup()) {
-            return time(setup, warmup, reps);
+            return StepTimer.time(warmup, reps, setup::run);
         }
     }
 
@@ -46,16 +39,11 @@ public final class GridDitBench {
     }
 
     /** The same for any config, batch size and number of condition tokens. */
-    public static double run(SparseStructureFlowConfig config, int batch, int condTokens, int warmup, int reps) {
+    public static StepTimer.Timing run(
+            SparseStructureFlowConfig config, int batch, int condTokens, int warmup, int reps) {
         try (Setup setup = new Setup(config, batch, condTokens)) {
-            return time(setup, warmup, reps);
+            return StepTimer.time(warmup, reps, setup::run);
         }
-    }
-
-    private static double time(Setup setup, int warmup, int reps) {
-        StepTimer.Timing timing = StepTimer.time(warmup, reps, setup::run);
-        lastCpuMillis = timing.cpuMs();
-        return timing.wallMs();
     }
 
     /**
@@ -104,7 +92,6 @@ public final class GridDitBench {
     public static void main(String[] args) {
         int warmup = args.length > 0 ? Integer.parseInt(args[0]) : 2;
         int reps = args.length > 1 ? Integer.parseInt(args[1]) : 5;
-        double wall = run(warmup, reps);
-        System.out.printf("%s %.1f cpu %.1f%n", NAME, wall, lastCpuMillis);
+        System.out.println(run(warmup, reps).line(NAME));
     }
 }

@@ -24,8 +24,8 @@ import org.bytedeco.pytorch.global.torch;
  *       call on the conditional and the all-zero condition).
  * </ul>
  *
- * {@code tessera bench model} calls {@link #train} and {@link #sample}; each returns the median wall time in ms, and
- * {@link #lastCpuMillis()} the median process CPU time of the same repetitions. With {@code --paired} it steps their
+ * {@code tessera bench model} calls {@link #train} and {@link #sample}; each returns the median wall and process CPU
+ * time of its repetitions. With {@code --paired} it steps their
  * setups ({@link #trainSetup}, {@link #sampleSetup}) one repetition at a time instead.
  */
 public final class VecSetDitBench {
@@ -34,19 +34,12 @@ public final class VecSetDitBench {
     /** Line name of the sampling run, shared with the Python peer. */
     public static final String SAMPLE = "vecset_dit_sample_10_steps_cfg";
 
-    private static volatile double lastCpuMillis = Double.NaN;
-
     private VecSetDitBench() {}
 
-    /** The median process CPU time (all threads) of the last run's repetitions, in ms. */
-    public static double lastCpuMillis() {
-        return lastCpuMillis;
-    }
-
-    /** Median ms of {@code reps} training steps after {@code warmup}, for the bench preset, batch 2, 257 tokens. */
-    public static double train(int warmup, int reps) {
+    /** Median times of {@code reps} training steps after {@code warmup}, for the bench preset, batch 2, 257 tokens. */
+    public static StepTimer.Timing train(int warmup, int reps) {
         try (TrainSetup t = trainSetup()) {
-            return time(warmup, reps, t::run);
+            return StepTimer.time(warmup, reps, t::run);
         }
     }
 
@@ -59,9 +52,9 @@ public final class VecSetDitBench {
      * The same for any config, batch and number of condition tokens. The batch runs as one micro-batch per core
      * ({@link ParallelBackward}), as {@code tessera train-dit} runs it.
      */
-    public static double train(VecSetDiTConfig config, int batch, int condTokens, int warmup, int reps) {
+    public static StepTimer.Timing train(VecSetDiTConfig config, int batch, int condTokens, int warmup, int reps) {
         try (TrainSetup t = new TrainSetup(config, batch, condTokens)) {
-            return time(warmup, reps, t::run);
+            return StepTimer.time(warmup, reps, t::run);
         }
     }
 
@@ -105,10 +98,10 @@ public final class VecSetDitBench {
         }
     }
 
-    /** Median ms of {@code reps} 10-step guided samplings after {@code warmup}, for the bench preset. */
-    public static double sample(int warmup, int reps) {
+    /** Median times of {@code reps} 10-step guided samplings after {@code warmup}, for the bench preset. */
+    public static StepTimer.Timing sample(int warmup, int reps) {
         try (SampleSetup s = sampleSetup()) {
-            return time(warmup, reps, s::run);
+            return StepTimer.time(warmup, reps, s::run);
         }
     }
 
@@ -118,9 +111,10 @@ public final class VecSetDitBench {
     }
 
     /** The same for any config, number of condition tokens, steps and guidance scale (one latent). */
-    public static double sample(VecSetDiTConfig config, int condTokens, int steps, double cfg, int warmup, int reps) {
+    public static StepTimer.Timing sample(
+            VecSetDiTConfig config, int condTokens, int steps, double cfg, int warmup, int reps) {
         try (SampleSetup s = new SampleSetup(config, condTokens, steps, cfg)) {
-            return time(warmup, reps, s::run);
+            return StepTimer.time(warmup, reps, s::run);
         }
     }
 
@@ -175,15 +169,8 @@ public final class VecSetDitBench {
     public static void main(String[] args) {
         int warmup = args.length > 0 ? Integer.parseInt(args[0]) : 2;
         int reps = args.length > 1 ? Integer.parseInt(args[1]) : 5;
-        double t = train(warmup, reps);
-        System.out.printf("%s %.1f cpu %.1f%n", TRAIN, t, lastCpuMillis);
-        double s = sample(Math.max(1, warmup / 2), Math.max(1, reps - 2));
-        System.out.printf("%s %.1f cpu %.1f%n", SAMPLE, s, lastCpuMillis);
-    }
-
-    private static double time(int warmup, int reps, Runnable step) {
-        StepTimer.Timing t = StepTimer.time(warmup, reps, step);
-        lastCpuMillis = t.cpuMs();
-        return t.wallMs();
+        System.out.println(train(warmup, reps).line(TRAIN));
+        System.out.println(
+                sample(Math.max(1, warmup / 2), Math.max(1, reps - 2)).line(SAMPLE));
     }
 }

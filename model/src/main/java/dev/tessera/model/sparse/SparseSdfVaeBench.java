@@ -40,19 +40,6 @@ public final class SparseSdfVaeBench {
 
     private SparseSdfVaeBench() {}
 
-    private static volatile double lastCpuMillis = Double.NaN;
-    private static volatile String lastNote = "";
-
-    /** The median process CPU time (all threads) per step of the last run, ms. */
-    public static double lastCpuMillis() {
-        return lastCpuMillis;
-    }
-
-    /** The last run's memory and voxel figures, one line. */
-    public static String lastNote() {
-        return lastNote;
-    }
-
     /**
      * The band of {@code field} on an {@code r³} grid over {@code [-1, 1]³}: voxels whose centre is within {@code band}
      * voxel sizes of the zero level. Returns {@code coords [3N]} and {@code sdf [N]} as lists of two arrays.
@@ -101,18 +88,21 @@ public final class SparseSdfVaeBench {
         return new Object[] {coords, sdf};
     }
 
-    /** The median wall ms of {@code reps} timed steps after {@code warmup}, with the default (speed-first) AUTO. */
-    public static double run(int warmup, int reps) {
+    /**
+     * The median wall and process CPU ms of {@code reps} timed steps after {@code warmup}, with the default
+     * (speed-first) AUTO; the note gives the voxels, the peak memory and the convolutions' algorithms.
+     */
+    public static StepTimer.Timing run(int warmup, int reps) {
         return run(SparseSdfVaeConfig.bench(), false, warmup, reps);
     }
 
     /** The same with every submanifold convolution on the output gather ({@link SparseConvolution#setLowMemory}). */
-    public static double runLowMemory(int warmup, int reps) {
+    public static StepTimer.Timing runLowMemory(int warmup, int reps) {
         return run(SparseSdfVaeConfig.bench(), true, warmup, reps);
     }
 
     /** The same for any config; {@code lowMemory} sets {@link SparseConvolution#setLowMemory} for the run. */
-    public static double run(SparseSdfVaeConfig config, boolean lowMemory, int warmup, int reps) {
+    public static StepTimer.Timing run(SparseSdfVaeConfig config, boolean lowMemory, int warmup, int reps) {
         int r = config.resolution();
         Object[] b = band(SyntheticShapes.field(ShapeClass.CHAIR, SyntheticShapes.shapeSeed(0, 0)), r, 1.5);
         int[] coords = (int[]) b[0];
@@ -143,8 +133,7 @@ public final class SparseSdfVaeBench {
             opt.close();
             SparseConvolution.setLowMemory(before);
         }
-        lastCpuMillis = t.cpuMillis();
-        lastNote = String.format(
+        return t.timing(String.format(
                 Locale.ROOT,
                 "voxels %d peak_rss %.0f MiB (above %.0f MiB before) conv_estimate %.0f MiB%s convs %s",
                 sdf.length,
@@ -152,8 +141,7 @@ public final class SparseSdfVaeBench {
                 t.baseBytes() / 1048576.0,
                 estimate[0] / 1048576.0,
                 lowMemory ? " low_memory" : "",
-                algorithms[0]);
-        return t.wallMillis();
+                algorithms[0]));
     }
 
     /**
@@ -162,7 +150,7 @@ public final class SparseSdfVaeBench {
      * the latent allows, the case the decoder's memory estimate guards. The note gives the voxels kept, the peak
      * resident set above the start and the decoder's estimate for its last level.
      */
-    public static double decode(boolean lowMemory, int warmup, int reps) {
+    public static StepTimer.Timing decode(boolean lowMemory, int warmup, int reps) {
         SparseSdfVaeConfig config = SparseSdfVaeConfig.bench();
         Object[] b = band(
                 SyntheticShapes.field(ShapeClass.CHAIR, SyntheticShapes.shapeSeed(0, 0)), config.resolution(), 1.5);
@@ -182,20 +170,22 @@ public final class SparseSdfVaeBench {
         }
         double estimate = kept[0] * SparseUpsampleBlock3d.BYTES_PER_CHILD
                 + SparseUpsampleBlock3d.estimateBytes(kept[0], config.channels().get(0));
-        lastCpuMillis = t.cpuMillis();
-        lastNote = String.format(
+        return t.timing(String.format(
                 Locale.ROOT,
                 "voxels %d peak_rss %.0f MiB (above %.0f MiB before) decode_estimate %.0f MiB%s",
                 kept[0],
                 t.peakAboveMiB(),
                 t.baseBytes() / 1048576.0,
                 estimate / 1048576.0,
-                lowMemory ? " low_memory" : "");
-        return t.wallMillis();
+                lowMemory ? " low_memory" : ""));
     }
 
     /** Median wall and CPU ms of the timed steps, the resident set before them and the peak above it (MiB). */
-    record Steps(double wallMillis, double cpuMillis, long baseBytes, double peakAboveMiB) {}
+    record Steps(double wallMillis, double cpuMillis, long baseBytes, double peakAboveMiB) {
+        StepTimer.Timing timing(String note) {
+            return new StepTimer.Timing(wallMillis, cpuMillis, note);
+        }
+    }
 
     /**
      * Runs {@code warmup + reps} steps, each in a scope of its own, timing the last {@code reps}; the peak resident set
@@ -230,7 +220,6 @@ public final class SparseSdfVaeBench {
         int warmup = args.length > 0 ? Integer.parseInt(args[0]) : 1;
         int reps = args.length > 1 ? Integer.parseInt(args[1]) : 2;
         boolean low = args.length > 2 && args[2].equals("low-memory");
-        double ms = run(SparseSdfVaeConfig.bench(), low, warmup, reps);
-        System.out.printf(Locale.ROOT, "%s %.1f cpu %.1f %s%n", NAME, ms, lastCpuMillis, lastNote);
+        System.out.println(run(SparseSdfVaeConfig.bench(), low, warmup, reps).line(NAME));
     }
 }

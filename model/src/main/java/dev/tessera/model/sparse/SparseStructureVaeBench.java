@@ -22,39 +22,27 @@ public final class SparseStructureVaeBench {
 
     private SparseStructureVaeBench() {}
 
-    private static volatile double lastCpuMillis = Double.NaN;
-
     /**
-     * The median process CPU time (all threads) per step of the last {@code run}, in milliseconds: a steadier figure
-     * than wall time on a shared machine.
+     * The median wall and process CPU time (all threads; a steadier figure than wall time on a shared machine) of
+     * {@code reps} timed steps after {@code warmup} untimed ones.
      */
-    public static double lastCpuMillis() {
-        return lastCpuMillis;
-    }
-
-    /** The median time in milliseconds of {@code reps} timed steps after {@code warmup} untimed ones. */
-    public static double run(int warmup, int reps) {
+    public static StepTimer.Timing run(int warmup, int reps) {
         try (Setup setup = setup()) {
-            return time(setup, warmup, reps);
+            return StepTimer.time(warmup, reps, setup::run);
         }
     }
 
     /** The same for any config, batch size and memory format of the input grid. */
-    public static double run(SparseStructureVaeConfig config, int batch, MemoryFormat format, int warmup, int reps) {
+    public static StepTimer.Timing run(
+            SparseStructureVaeConfig config, int batch, MemoryFormat format, int warmup, int reps) {
         try (Setup setup = new Setup(config, batch, format)) {
-            return time(setup, warmup, reps);
+            return StepTimer.time(warmup, reps, setup::run);
         }
     }
 
     /** The line's setup: the bench preset, batch 1, a contiguous grid. */
     public static Setup setup() {
         return new Setup(SparseStructureVaeConfig.bench(), 1, MemoryFormat.Contiguous);
-    }
-
-    private static double time(Setup setup, int warmup, int reps) {
-        StepTimer.Timing t = StepTimer.time(warmup, reps, setup::run);
-        lastCpuMillis = t.cpuMs();
-        return t.wallMs();
     }
 
     /**
@@ -103,7 +91,7 @@ public final class SparseStructureVaeBench {
         MemoryFormat f = args.length > 2 && args[2].equals("channels-last")
                 ? MemoryFormat.ChannelsLast3d
                 : MemoryFormat.Contiguous;
-        double wall = run(SparseStructureVaeConfig.bench(), 1, f, warmup, reps);
-        System.out.printf("%s %.1f cpu %.1f%n", NAME, wall, lastCpuMillis);
+        System.out.println(
+                run(SparseStructureVaeConfig.bench(), 1, f, warmup, reps).line(NAME));
     }
 }

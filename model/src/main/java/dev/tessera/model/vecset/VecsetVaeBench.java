@@ -25,7 +25,7 @@ import org.bytedeco.pytorch.Tensor;
  *       runs a step's batch.
  *   <li>{@value #DECODE_DENSE} and {@value #DECODE_HIERARCHICAL}: a trained VAE's field of one encoded mesh extracted
  *       at 256³ (257³ lattice points over {@code [-1.01, 1.01]³}) densely and hierarchically ({@link
- *       HierarchicalVolumeDecoder#defaults()}); {@link #lastNote()} gives the decoder queries.
+ *       HierarchicalVolumeDecoder#defaults()}); the timing's note gives the decoder queries.
  * </ul>
  */
 public final class VecsetVaeBench {
@@ -36,26 +36,12 @@ public final class VecsetVaeBench {
     /** Line name of the hierarchical 256³ decode. */
     public static final String DECODE_HIERARCHICAL = "vecset_decode_256_hierarchical";
 
-    private static volatile double lastCpuMillis = Double.NaN;
-    private static volatile String lastNote = "";
-
     private VecsetVaeBench() {}
 
-    /** The median process CPU time (all threads) of the last run's repetitions, in ms. */
-    public static double lastCpuMillis() {
-        return lastCpuMillis;
-    }
-
-    /** What the last run counted besides time (decoder queries), or empty. */
-    public static String lastNote() {
-        return lastNote;
-    }
-
-    /** Median ms of {@code reps} training steps after {@code warmup} for the bench preset. */
-    public static double train(int warmup, int reps) {
+    /** Median times of {@code reps} training steps after {@code warmup} for the bench preset. */
+    public static StepTimer.Timing train(int warmup, int reps) {
         try (TrainSetup t = trainSetup()) {
-            lastNote = "";
-            return time(warmup, reps, t::run);
+            return StepTimer.time(warmup, reps, t::run);
         }
     }
 
@@ -148,10 +134,10 @@ public final class VecsetVaeBench {
     }
 
     /**
-     * Median ms of extracting the field of {@code mesh} encoded by {@code vae} at 256³, densely or hierarchically
-     * (the encoding is done once, untimed); {@link #lastNote()} then holds the queries of one extraction.
+     * Median times of extracting the field of {@code mesh} encoded by {@code vae} at 256³, densely or hierarchically
+     * (the encoding is done once, untimed), noting the queries and triangles of one extraction.
      */
-    public static double decode(ShapeVae vae, TriangleMesh mesh, boolean hierarchical, int warmup, int reps)
+    public static StepTimer.Timing decode(ShapeVae vae, TriangleMesh mesh, boolean hierarchical, int warmup, int reps)
             throws PrepException {
         vae.eval();
         PrepOptions prep = PrepOptions.small();
@@ -167,19 +153,18 @@ public final class VecsetVaeBench {
         long[] queries = {0};
         int[] triangles = {0};
         try (VecsetField field = new VecsetField(vae, z, 0)) {
-            double ms = time(warmup, reps, () -> {
+            StepTimer.Timing t = StepTimer.time(warmup, reps, () -> {
                 HierarchicalVolumeDecoder.Result r = SurfaceExtraction.surfaceWithReport(field, o, null);
                 queries[0] = r.queries();
                 triangles[0] = r.mesh().triangleCount();
             });
-            lastNote = String.format(
+            return t.withNote(String.format(
                     Locale.ROOT,
                     "%,d queries (dense %,d, %.1f× fewer), %,d triangles",
                     queries[0],
                     o.lattice().size(),
                     o.lattice().size() / (double) queries[0],
-                    triangles[0]);
-            return ms;
+                    triangles[0]));
         } finally {
             StepScope.release(z);
         }
@@ -189,13 +174,6 @@ public final class VecsetVaeBench {
     public static void main(String[] args) {
         int warmup = args.length > 0 ? Integer.parseInt(args[0]) : 2;
         int reps = args.length > 1 ? Integer.parseInt(args[1]) : 5;
-        double t = train(warmup, reps);
-        System.out.printf("%s %.1f cpu %.1f%n", TRAIN, t, lastCpuMillis);
-    }
-
-    private static double time(int warmup, int reps, Runnable step) {
-        StepTimer.Timing t = StepTimer.time(warmup, reps, step);
-        lastCpuMillis = t.cpuMs();
-        return t.wallMs();
+        System.out.println(train(warmup, reps).line(TRAIN));
     }
 }
