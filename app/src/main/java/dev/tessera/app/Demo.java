@@ -22,6 +22,7 @@ import dev.tessera.model.flow.RectifiedFlow;
 import dev.tessera.model.gen.DiTTraining;
 import dev.tessera.model.gen.LatentDecoder;
 import dev.tessera.model.gen.NearestTrainingShape;
+import dev.tessera.model.gen.SamplingDefaults;
 import dev.tessera.model.gen.ShapeGenerator;
 import dev.tessera.model.latent.LatentEncoding;
 import dev.tessera.model.train.TrainOptions;
@@ -218,7 +219,8 @@ final class Demo {
 
         DiTTraining.Options ditPlan() {
             return new DiTTraining.Options(
-                    "vecset", "class", "tiny", ditBatch, "channel", RectifiedFlow.defaults(), null, 112, null);
+                            "vecset", "class", "tiny", ditBatch, "channel", RectifiedFlow.defaults(), null, 112, null)
+                    .withSampling(new SamplingDefaults("euler", sampleSteps, 1.0, cfg, 0, 1));
         }
     }
 

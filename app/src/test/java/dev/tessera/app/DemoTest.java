@@ -48,6 +48,12 @@ class DemoTest {
         assertThat(summary.get("nearest_class").size()).isEqualTo(s.classes().size());
         double accuracy = summary.get("nearest_class_accuracy").asDouble();
         assertThat(accuracy).isBetween(0.0, 1.0);
+        // the DiT carries the demo's sampling settings, so `generate --ckpt OUT/dit` repeats them by default
+        var sampling = new ObjectMapper()
+                .readTree(out.resolve("dit/config.json").toFile())
+                .get("sampling");
+        assertThat(sampling.get("cfg").asDouble()).isEqualTo(s.cfg());
+        assertThat(sampling.get("steps").asInt()).isEqualTo(s.sampleSteps());
 
         // the same directory again: nothing is trained or generated again
         long vaeWeights =

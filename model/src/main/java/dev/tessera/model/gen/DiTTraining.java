@@ -55,6 +55,8 @@ public final class DiTTraining implements TrainTask {
      * @param imageEncoder a pretrained DINOv2 (frozen), or {@code null} to train the small ViT with the DiT
      * @param imageSize input side of the small ViT (a multiple of 14)
      * @param dataset where the condition views come from ({@code null}: the latent set's {@code dataset})
+     * @param sampling what {@code generate} uses unless told otherwise, stored in the run's config ({@code null}: Euler,
+     *     25 steps, guidance 7.5 when the model has a null condition, else 1: {@link SamplingDefaults#of})
      */
     public record Options(
             String model,
@@ -65,7 +67,8 @@ public final class DiTTraining implements TrainTask {
             RectifiedFlow flow,
             Path imageEncoder,
             int imageSize,
-            Path dataset) {
+            Path dataset,
+            SamplingDefaults sampling) {
         public Options {
             if (!List.of("vecset", "grid").contains(model)) {
                 throw new IllegalArgumentException("--model must be vecset or grid, got " + model);
@@ -83,9 +86,27 @@ public final class DiTTraining implements TrainTask {
             if (batch < 1) {
                 throw new IllegalArgumentException("--batch must be ≥ 1");
             }
+            if (sampling != null && sampling.cfg() != 1 && (condition.equals("none") || flow.condDropout() <= 0)) {
+                throw new IllegalArgumentException("sampling guidance " + sampling.cfg()
+                        + " needs a null condition: train with a condition and condition dropout, or guidance 1");
+            }
             if (imageSize < 14 || imageSize % 14 != 0) {
                 throw new IllegalArgumentException("--image-size must be a positive multiple of 14, got " + imageSize);
             }
+        }
+
+        /** The options with the default sampling settings. */
+        public Options(
+                String model,
+                String condition,
+                String preset,
+                int batch,
+                String normalization,
+                RectifiedFlow flow,
+                Path imageEncoder,
+                int imageSize,
+                Path dataset) {
+            this(model, condition, preset, batch, normalization, flow, imageEncoder, imageSize, dataset, null);
         }
 
         /** Defaults: tiny preset, batch 8, per-channel normalisation, logit-normal(0, 1), 10 % dropout, 112 px. */
@@ -94,27 +115,37 @@ public final class DiTTraining implements TrainTask {
         }
 
         public Options withBatch(int b) {
-            return new Options(model, condition, preset, b, normalization, flow, imageEncoder, imageSize, dataset);
+            return new Options(
+                    model, condition, preset, b, normalization, flow, imageEncoder, imageSize, dataset, sampling);
         }
 
         public Options withFlow(RectifiedFlow f) {
-            return new Options(model, condition, preset, batch, normalization, f, imageEncoder, imageSize, dataset);
+            return new Options(
+                    model, condition, preset, batch, normalization, f, imageEncoder, imageSize, dataset, sampling);
         }
 
         public Options withPreset(String p) {
-            return new Options(model, condition, p, batch, normalization, flow, imageEncoder, imageSize, dataset);
+            return new Options(
+                    model, condition, p, batch, normalization, flow, imageEncoder, imageSize, dataset, sampling);
         }
 
         public Options withImageEncoder(Path p) {
-            return new Options(model, condition, preset, batch, normalization, flow, p, imageSize, dataset);
+            return new Options(model, condition, preset, batch, normalization, flow, p, imageSize, dataset, sampling);
         }
 
         public Options withDataset(Path p) {
-            return new Options(model, condition, preset, batch, normalization, flow, imageEncoder, imageSize, p);
+            return new Options(
+                    model, condition, preset, batch, normalization, flow, imageEncoder, imageSize, p, sampling);
+        }
+
+        /** The same options with {@code generate}'s defaults stored in the run. */
+        public Options withSampling(SamplingDefaults d) {
+            return new Options(
+                    model, condition, preset, batch, normalization, flow, imageEncoder, imageSize, dataset, d);
         }
 
         public Options withNormalization(String n) {
-            return new Options(model, condition, preset, batch, n, flow, imageEncoder, imageSize, dataset);
+            return new Options(model, condition, preset, batch, n, flow, imageEncoder, imageSize, dataset, sampling);
         }
     }
 
@@ -199,7 +230,10 @@ public final class DiTTraining implements TrainTask {
                 info.kind(),
                 info.latentShape(),
                 info.vae(),
-                SamplingDefaults.of(!o.condition().equals("none") && o.flow().condDropout() > 0));
+                o.sampling() != null
+                        ? o.sampling()
+                        : SamplingDefaults.of(
+                                !o.condition().equals("none") && o.flow().condDropout() > 0));
         if (Files.exists(run.resolve(Checkpoint.CONFIG))) {
             checkSameRun(run, config);
         }

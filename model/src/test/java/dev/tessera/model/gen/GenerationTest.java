@@ -232,6 +232,11 @@ class GenerationTest {
                 .hasMessageContaining("--cfg 1");
         assertThatThrownBy(() -> ShapeGenerator.generate(run, ShapeGenerator.Request.of(1), out, Progress.NONE))
                 .hasMessageContaining("give --class NAME");
+        // guidance stored as the default of a model without a null condition is refused when training starts
+        assertThatThrownBy(() -> DiTTraining.Options.of("vecset", "none")
+                        .withSampling(new SamplingDefaults("euler", 25, 1.0, 3.0, 0, 1)))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("null condition");
         // another VAE's weights: refused naming both configs
         Path other = toyVae(dir.resolve("other-vae"), 2);
         assertThatThrownBy(() -> ShapeGenerator.generate(
