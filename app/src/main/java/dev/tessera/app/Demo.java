@@ -219,8 +219,16 @@ final class Demo {
 
         DiTTraining.Options ditPlan() {
             return new DiTTraining.Options(
-                            "vecset", "class", "tiny", ditBatch, "channel", RectifiedFlow.defaults(), null, 112, null)
-                    .withSampling(new SamplingDefaults("euler", sampleSteps, 1.0, cfg, 0, 1));
+                    "vecset",
+                    "class",
+                    "tiny",
+                    ditBatch,
+                    "channel",
+                    RectifiedFlow.defaults(),
+                    null,
+                    112,
+                    null,
+                    new SamplingDefaults("euler", sampleSteps, 1.0, cfg, 0, 1));
         }
     }
 

@@ -131,7 +131,7 @@ final class TrainDitCommand implements Callable<Integer> {
         try {
             RectifiedFlow flow = new RectifiedFlow(logitMean, logitStd, condDropout);
             o = new DiTTraining.Options(
-                    model, cond, preset, batch, normalization, flow, imageEncoder, imageSize, dataset);
+                    model, cond, preset, batch, normalization, flow, imageEncoder, imageSize, dataset, null);
             t = TrainOptions.defaults(steps, lr).withEma(ema).withSeed(seed).withBf16(bf16);
             if (warmup != null) {
                 t = t.withWarmup(warmup);

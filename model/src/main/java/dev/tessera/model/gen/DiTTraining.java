@@ -95,23 +95,9 @@ public final class DiTTraining implements TrainTask {
             }
         }
 
-        /** The options with the default sampling settings. */
-        public Options(
-                String model,
-                String condition,
-                String preset,
-                int batch,
-                String normalization,
-                RectifiedFlow flow,
-                Path imageEncoder,
-                int imageSize,
-                Path dataset) {
-            this(model, condition, preset, batch, normalization, flow, imageEncoder, imageSize, dataset, null);
-        }
-
         /** Defaults: tiny preset, batch 8, per-channel normalisation, logit-normal(0, 1), 10 % dropout, 112 px. */
         public static Options of(String model, String condition) {
-            return new Options(model, condition, "tiny", 8, "channel", RectifiedFlow.defaults(), null, 112, null);
+            return new Options(model, condition, "tiny", 8, "channel", RectifiedFlow.defaults(), null, 112, null, null);
         }
 
         public Options withBatch(int b) {

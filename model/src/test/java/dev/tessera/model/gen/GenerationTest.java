@@ -363,6 +363,7 @@ class GenerationTest {
                 dev.tessera.model.flow.RectifiedFlow.defaults(),
                 null,
                 28,
+                null,
                 null);
         DiTTraining.train(set.root(), vae, o, quick(3), run, false, Progress.NONE);
         try (SafetensorsReader r = SafetensorsReader.open(run.resolve("model.safetensors"))) {
