@@ -30,7 +30,11 @@ public final class Dataset {
         this.entries = List.copyOf(entries);
     }
 
-    /** Opens a dataset directory with the latest successful record of each id. */
+    /**
+     * Opens a dataset directory with the latest successful record of each id, sorted by id: the manifest's own order is
+     * the order in which prep's workers finished, which differs from run to run, and training draws its batches by
+     * position, so the same data must read in the same order.
+     */
     public static Dataset open(Path root) throws IOException {
         Path manifest = root.resolve(Manifest.FILE);
         if (!Files.exists(manifest)) {
@@ -43,6 +47,7 @@ public final class Dataset {
                 ok.add(r);
             }
         }
+        ok.sort(java.util.Comparator.comparing(ManifestRecord::id));
         return new Dataset(root, ok);
     }
 
@@ -56,12 +61,12 @@ public final class Dataset {
         return entries.size();
     }
 
-    /** The records, in manifest order. */
+    /** The records, sorted by id. */
     public List<ManifestRecord> entries() {
         return entries;
     }
 
-    /** The ids, in manifest order. */
+    /** The ids, sorted. */
     public List<String> ids() {
         return entries.stream().map(ManifestRecord::id).toList();
     }

@@ -12,6 +12,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -182,6 +183,26 @@ class DatasetTest {
         assertThat(d.epochOrder(7, 0)).isEqualTo(d.epochOrder(7, 0)).isNotEqualTo(d.epochOrder(7, 1));
         assertThat(new HashSet<>(d.epochOrder(7, 0))).isEqualTo(new HashSet<>(d.ids()));
         assertThat(d.labelCounts()).containsEntry("even", 100L).containsEntry("odd", 80L);
+    }
+
+    @Test
+    void theSameRecordsReadInTheSameOrderWhicheverOrderPrepFinishedThem() throws IOException {
+        List<List<String>> seen = new ArrayList<>();
+        for (List<String> finished : List.of(List.of("b", "a", "c"), List.of("c", "b", "a"))) {
+            Path root = dir.resolve(String.join("", finished));
+            Files.createDirectories(root.resolve(Dataset.SAMPLES));
+            for (String id : finished) {
+                Manifest.append(
+                        root.resolve(Manifest.FILE),
+                        new ManifestRecord(id, id + ".obj", id + id, "s", "ok", null, "box", null, null));
+            }
+            Dataset d = Dataset.open(root);
+            seen.add(d.ids());
+            seen.add(d.epochOrder(5, 0));
+            assertThat(d.entries()).extracting(ManifestRecord::id).isEqualTo(d.ids());
+        }
+        assertThat(seen.get(0)).containsExactly("a", "b", "c").isEqualTo(seen.get(2));
+        assertThat(seen.get(1)).containsExactlyInAnyOrder("a", "b", "c").isEqualTo(seen.get(3));
     }
 
     @Test
