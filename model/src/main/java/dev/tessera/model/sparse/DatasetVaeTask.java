@@ -40,10 +40,8 @@ public abstract class DatasetVaeTask implements TrainTask {
         this.validation = validation;
         this.batchSize = batchSize;
         this.validationShapes = validationShapes;
-        this.trainIds = train.ids().stream().sorted().toList();
-        this.validationIds = validation == null
-                ? List.of()
-                : validation.ids().stream().sorted().toList();
+        this.trainIds = train.ids(); // sorted by id, whatever order prep finished the shapes in
+        this.validationIds = validation == null ? List.of() : validation.ids();
     }
 
     @Override
