@@ -219,7 +219,7 @@ final class ModelBench implements Callable<Integer> {
         if (paired) {
             return paired(chosen, spec.commandLine().getOut());
         }
-        List<Map<String, double[]>> oursByRound = new ArrayList<>();
+        List<Map<String, StepTimer.Timing>> oursByRound = new ArrayList<>();
         List<Map<String, Double>> peerByRound = new ArrayList<>();
         for (int round = 0; round < rounds; round++) {
             if (rounds > 1) {
@@ -227,7 +227,7 @@ final class ModelBench implements Callable<Integer> {
             }
             boolean peerFirst = peers && round % 2 == 1;
             Peers.Result peer = peerFirst ? peer(chosen) : null;
-            Map<String, double[]> ours = ours(chosen, out);
+            Map<String, StepTimer.Timing> ours = ours(chosen, out);
             if (peers && !peerFirst) {
                 peer = peer(chosen);
             }
@@ -284,7 +284,11 @@ final class ModelBench implements Callable<Integer> {
                 int blocks = Math.max(1, Math.ceilDiv(reps != null ? reps : l.reps(), BLOCK - 1));
                 Paired p;
                 try (StepTimer.Step step = l.setup().get()) {
-                    p = paired(w, blocks, () -> ourStep(step), () -> new double[] {peer.step(n), Double.NaN});
+                    p = paired(
+                            w,
+                            blocks,
+                            () -> StepTimer.once(step::run),
+                            () -> new StepTimer.Timing(peer.step(n), Double.NaN));
                 }
                 double[] sorted = p.ratios().clone();
                 Arrays.sort(sorted);
@@ -308,9 +312,9 @@ final class ModelBench implements Callable<Integer> {
         return Cli.OK;
     }
 
-    /** One side's step: {wall ms, CPU ms (NaN when not known)}. */
+    /** One side's step: its wall ms and CPU ms (NaN when not known). */
     interface Stepper {
-        double[] step() throws IOException;
+        StepTimer.Timing step() throws IOException;
     }
 
     /**
@@ -339,14 +343,14 @@ final class ModelBench implements Callable<Integer> {
             for (int side = 0; side < 2; side++) {
                 boolean peerTurn = (side == 0) == (b % 2 == 1);
                 for (int i = 0; i < BLOCK; i++) {
-                    double[] t = (peerTurn ? peer : ours).step();
+                    StepTimer.Timing t = (peerTurn ? peer : ours).step();
                     if (i == 0) {
                         continue; // absorbs the switch from the other side
                     }
-                    (peerTurn ? peerTimed : oursTimed)[i - 1] = t[0];
-                    (peerTurn ? theirs : mine).add(t[0]);
+                    (peerTurn ? peerTimed : oursTimed)[i - 1] = t.wallMs();
+                    (peerTurn ? theirs : mine).add(t.wallMs());
                     if (!peerTurn) {
-                        cpu.add(t[1]);
+                        cpu.add(t.cpuMs());
                     }
                 }
             }
@@ -355,15 +359,9 @@ final class ModelBench implements Callable<Integer> {
         return new Paired(mine, cpu, theirs, ratios);
     }
 
-    /** One step of Tessera's side in its own scope: {wall ms, process CPU ms}. */
-    private static double[] ourStep(StepTimer.Step step) {
-        StepTimer.Timing t = StepTimer.once(step::run);
-        return new double[] {t.wallMs(), t.cpuMs()};
-    }
-
-    /** Runs Tessera's side of the chosen lines, printing each as it finishes: {@code name → {wall ms, CPU ms}}. */
-    private Map<String, double[]> ours(List<String> chosen, PrintWriter out) {
-        Map<String, double[]> ours = new LinkedHashMap<>();
+    /** Runs Tessera's side of the chosen lines, printing each as it finishes: {@code name → timing}. */
+    private Map<String, StepTimer.Timing> ours(List<String> chosen, PrintWriter out) {
+        Map<String, StepTimer.Timing> ours = new LinkedHashMap<>();
         for (String n : chosen) {
             Line l = LINES.get(n);
             boolean decoding = n.equals(VecsetVaeBench.DECODE_DENSE) || n.equals(VecsetVaeBench.DECODE_HIERARCHICAL);
@@ -372,7 +370,7 @@ final class ModelBench implements Callable<Integer> {
                 continue;
             }
             StepTimer.Timing t = l.run().run(warmup != null ? warmup : l.warmup(), reps != null ? reps : l.reps());
-            ours.put(n, new double[] {t.wallMs(), t.cpuMs()});
+            ours.put(n, t);
             out.printf(
                     Locale.ROOT,
                     "%s %.1f ms (cpu %.1f ms)%s%n",
@@ -399,7 +397,7 @@ final class ModelBench implements Callable<Integer> {
         return Peers.run("torch_bench.py", threads, args, 3600);
     }
 
-    private static void table(PrintWriter out, Map<String, double[]> ours, Map<String, Double> peer) {
+    private static void table(PrintWriter out, Map<String, StepTimer.Timing> ours, Map<String, Double> peer) {
         out.printf(
                 Locale.ROOT,
                 "%-34s %12s %12s %12s %8s  %s%n",
@@ -411,13 +409,13 @@ final class ModelBench implements Callable<Integer> {
                 "goal");
         for (var e : ours.entrySet()) {
             Double p = peer.get(e.getKey());
-            Double ratio = p == null ? null : e.getValue()[0] / p;
+            Double ratio = p == null ? null : e.getValue().wallMs() / p;
             out.printf(
                     Locale.ROOT,
                     "%-34s %12.1f %12.1f %12s %8s  %s%n",
                     e.getKey(),
-                    e.getValue()[0],
-                    e.getValue()[1],
+                    e.getValue().wallMs(),
+                    e.getValue().cpuMs(),
                     p == null ? "-" : String.format(Locale.ROOT, "%.1f", p),
                     ratio == null ? "-" : String.format(Locale.ROOT, "%.2f", ratio),
                     goal(e.getKey(), ratio));
@@ -429,7 +427,7 @@ final class ModelBench implements Callable<Integer> {
      * The rounds' summary, one row per line: the median of Tessera's wall times, of the peer's, each round's ratio
      * (Tessera / peer, paired within the round) and their median.
      */
-    static void summary(PrintWriter out, List<Map<String, double[]>> ours, List<Map<String, Double>> peer) {
+    static void summary(PrintWriter out, List<Map<String, StepTimer.Timing>> ours, List<Map<String, Double>> peer) {
         out.printf(
                 Locale.ROOT,
                 "# %d rounds: medians, and the median of the per-round ratios%n%-34s %12s %12s %12s  %-10s  %s%n",
@@ -445,7 +443,7 @@ final class ModelBench implements Callable<Integer> {
             List<Double> theirs = new ArrayList<>();
             List<Double> ratios = new ArrayList<>();
             for (int r = 0; r < ours.size(); r++) {
-                double w = ours.get(r).get(n)[0];
+                double w = ours.get(r).get(n).wallMs();
                 mine.add(w);
                 Double p = r < peer.size() ? peer.get(r).get(n) : null;
                 if (p != null) {

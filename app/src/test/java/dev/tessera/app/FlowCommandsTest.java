@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.tessera.model.Checkpoint;
 import dev.tessera.model.Rng;
 import dev.tessera.model.StateDict;
+import dev.tessera.model.StepTimer;
 import dev.tessera.model.latent.LatentKind;
 import dev.tessera.model.latent.LatentSetInfo;
 import dev.tessera.model.latent.LatentSetWriter;
@@ -151,10 +152,10 @@ class FlowCommandsTest {
     @Test
     void benchRoundsPairTheRatiosWithinARound() {
         // round 1: 100 against 200 (0.50), round 2: 300 against 200 (1.50), round 3: 120 against 150 (0.80)
-        List<Map<String, double[]>> ours = List.of(
-                Map.of("line", new double[] {100, 190}),
-                Map.of("line", new double[] {300, 590}),
-                Map.of("line", new double[] {120, 230}));
+        List<Map<String, StepTimer.Timing>> ours = List.of(
+                Map.of("line", new StepTimer.Timing(100, 190)),
+                Map.of("line", new StepTimer.Timing(300, 590)),
+                Map.of("line", new StepTimer.Timing(120, 230)));
         List<Map<String, Double>> peer = List.of(Map.of("line", 200.0), Map.of("line", 200.0), Map.of("line", 150.0));
         java.io.StringWriter text = new java.io.StringWriter();
         ModelBench.summary(new java.io.PrintWriter(text), ours, peer);
@@ -167,8 +168,8 @@ class FlowCommandsTest {
         ModelBench.summary(
                 new java.io.PrintWriter(dit),
                 List.of(
-                        Map.of("grid_dit_train_step", new double[] {90, 170}),
-                        Map.of("grid_dit_train_step", new double[] {70, 130})),
+                        Map.of("grid_dit_train_step", new StepTimer.Timing(90, 170)),
+                        Map.of("grid_dit_train_step", new StepTimer.Timing(70, 130))),
                 List.of(Map.of("grid_dit_train_step", 100.0), Map.of("grid_dit_train_step", 100.0)));
         assertThat(dit.toString())
                 .containsPattern("grid_dit_train_step +90\\.0 +100\\.0 +0\\.90  ≤0\\.80 NO +0\\.90, 0\\.70");
@@ -196,11 +197,11 @@ class FlowCommandsTest {
                 4,
                 () -> {
                     calls.add("T");
-                    return new double[] {ourCount[0]++ % ModelBench.BLOCK == 1 ? 900 : 100, 190};
+                    return new StepTimer.Timing(ourCount[0]++ % ModelBench.BLOCK == 1 ? 900 : 100, 190);
                 },
                 () -> {
                     calls.add("P");
-                    return new double[] {peerCount[0]++ % ModelBench.BLOCK == 1 ? 900 : 125, Double.NaN};
+                    return new StepTimer.Timing(peerCount[0]++ % ModelBench.BLOCK == 1 ? 900 : 125, Double.NaN);
                 });
         String order = String.join("", calls);
         String t = "T".repeat(ModelBench.BLOCK), q = "P".repeat(ModelBench.BLOCK);
