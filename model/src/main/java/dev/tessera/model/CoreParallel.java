@@ -107,6 +107,26 @@ public final class CoreParallel {
         return Arrays.copyOf(cuts, made + 1);
     }
 
+    /** Work on the tensors {@code [from, to)} of a list. */
+    @FunctionalInterface
+    public interface Run {
+        void apply(int from, int to);
+    }
+
+    /**
+     * Cuts {@code tensors} into at most {@code runs} runs ({@link #cuts}) and does {@code body} on each, one run per
+     * worker, each in a {@link StepScope} of its own; returns when all are done.
+     */
+    public void forEachRun(List<Tensor> tensors, int runs, Run body) {
+        int[] cuts = cuts(tensors, runs);
+        map(cuts.length - 1, r -> {
+            try (StepScope scope = new StepScope()) {
+                body.apply(cuts[r], cuts[r + 1]);
+            }
+            return null;
+        });
+    }
+
     /** The number of pieces that run at once. */
     public int workers() {
         return workers;

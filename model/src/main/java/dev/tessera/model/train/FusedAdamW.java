@@ -184,22 +184,19 @@ public final class FusedAdamW implements AutoCloseable {
                 if (values.isEmpty()) {
                     continue;
                 }
-                int[] cuts = CoreParallel.cuts(values, runs);
                 OperatorHandle op = op(); // looked up here, not on two workers at once
-                CoreParallel.shared().map(cuts.length - 1, r -> {
-                    int from = cuts[r], to = cuts[r + 1];
-                    try (StepScope piece = new StepScope()) {
-                        update(
-                                op,
-                                values.subList(from, to),
-                                grads.subList(from, to),
-                                expAvgs.subList(from, to),
-                                expAvgSqs.subList(from, to),
-                                steps.subList(from, to),
-                                g.weightDecay);
-                    }
-                    return null;
-                });
+                CoreParallel.shared()
+                        .forEachRun(
+                                values,
+                                runs,
+                                (from, to) -> update(
+                                        op,
+                                        values.subList(from, to),
+                                        grads.subList(from, to),
+                                        expAvgs.subList(from, to),
+                                        expAvgSqs.subList(from, to),
+                                        steps.subList(from, to),
+                                        g.weightDecay));
             }
         }
     }

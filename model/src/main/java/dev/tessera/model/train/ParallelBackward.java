@@ -101,13 +101,11 @@ public final class ParallelBackward {
         }
         try {
             if (finite) {
-                int[] cuts = CoreParallel.cuts(params, CoreParallel.shared().workers());
-                CoreParallel.shared().map(cuts.length - 1, r -> {
-                    try (StepScope scope = new StepScope()) {
-                        addGradients(params, pieces, cuts[r], cuts[r + 1]);
-                    }
-                    return null;
-                });
+                CoreParallel.shared()
+                        .forEachRun(
+                                params,
+                                CoreParallel.shared().workers(),
+                                (from, to) -> addGradients(params, pieces, from, to));
             }
         } finally {
             for (Piece p : pieces) {

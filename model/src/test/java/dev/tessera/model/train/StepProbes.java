@@ -80,14 +80,10 @@ public final class StepProbes {
                 int way = i % 2;
                 long t0 = System.nanoTime();
                 try (StepScope s = new StepScope()) {
-                    int[] cuts = CoreParallel.cuts(params, way == 0 ? 1 : workers);
-                    CoreParallel.shared().map(cuts.length - 1, r -> {
-                        try (StepScope piece = new StepScope()) {
-                            for (int k = cuts[r]; k < cuts[r + 1]; k++) {
-                                g0.get(k).add(g1.get(k));
-                            }
+                    CoreParallel.shared().forEachRun(params, way == 0 ? 1 : workers, (from, to) -> {
+                        for (int k = from; k < to; k++) {
+                            g0.get(k).add(g1.get(k));
                         }
-                        return null;
                     });
                 }
                 if (i >= 4) {
