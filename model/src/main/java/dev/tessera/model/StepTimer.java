@@ -3,6 +3,7 @@ package dev.tessera.model;
 import java.lang.management.ManagementFactory;
 import java.util.Arrays;
 import java.util.Locale;
+import java.util.function.Supplier;
 
 /**
  * Timing for the benchmarks: wall and process CPU time of a step repeated after a warm-up, each repetition in its
@@ -60,6 +61,13 @@ public final class StepTimer {
             }
         }
         return new Timing(median(ms), median(cpu));
+    }
+
+    /** Sets a line up, times its steps as {@link #time} does, and closes the setup. */
+    public static Timing timeSetup(int warmup, int reps, Supplier<? extends Step> setup) {
+        try (Step s = setup.get()) {
+            return time(warmup, reps, s::run);
+        }
     }
 
     /** Runs {@code step} once in its own {@link StepScope}: its wall and process CPU time, in milliseconds. */

@@ -28,9 +28,7 @@ public final class GridDitBench {
      * {@code reps} timed steps after {@code warmup} untimed ones.
      */
     public static StepTimer.Timing run(int warmup, int reps) {
-        try (Setup setup = setup()) {
-            return StepTimer.time(warmup, reps, setup::run);
-        }
+        return StepTimer.timeSetup(warmup, reps, GridDitBench::setup);
     }
 
     /** The line's setup: the bench preset, batch 2, 257 condition tokens. */
@@ -41,9 +39,7 @@ public final class GridDitBench {
     /** The same for any config, batch size and number of condition tokens. */
     public static StepTimer.Timing run(
             SparseStructureFlowConfig config, int batch, int condTokens, int warmup, int reps) {
-        try (Setup setup = new Setup(config, batch, condTokens)) {
-            return StepTimer.time(warmup, reps, setup::run);
-        }
+        return StepTimer.timeSetup(warmup, reps, () -> new Setup(config, batch, condTokens));
     }
 
     /**

@@ -38,9 +38,7 @@ public final class VecSetDitBench {
 
     /** Median times of {@code reps} training steps after {@code warmup}, for the bench preset, batch 2, 257 tokens. */
     public static StepTimer.Timing train(int warmup, int reps) {
-        try (TrainSetup t = trainSetup()) {
-            return StepTimer.time(warmup, reps, t::run);
-        }
+        return StepTimer.timeSetup(warmup, reps, VecSetDitBench::trainSetup);
     }
 
     /** The training line's setup: the bench preset, batch 2, 257 condition tokens. */
@@ -53,9 +51,7 @@ public final class VecSetDitBench {
      * ({@link ParallelBackward}), as {@code tessera train-dit} runs it.
      */
     public static StepTimer.Timing train(VecSetDiTConfig config, int batch, int condTokens, int warmup, int reps) {
-        try (TrainSetup t = new TrainSetup(config, batch, condTokens)) {
-            return StepTimer.time(warmup, reps, t::run);
-        }
+        return StepTimer.timeSetup(warmup, reps, () -> new TrainSetup(config, batch, condTokens));
     }
 
     /**
@@ -100,9 +96,7 @@ public final class VecSetDitBench {
 
     /** Median times of {@code reps} 10-step guided samplings after {@code warmup}, for the bench preset. */
     public static StepTimer.Timing sample(int warmup, int reps) {
-        try (SampleSetup s = sampleSetup()) {
-            return StepTimer.time(warmup, reps, s::run);
-        }
+        return StepTimer.timeSetup(warmup, reps, VecSetDitBench::sampleSetup);
     }
 
     /** The sampling line's setup: the bench preset, 257 condition tokens, 10 Euler steps, guidance 7.5. */
@@ -113,9 +107,7 @@ public final class VecSetDitBench {
     /** The same for any config, number of condition tokens, steps and guidance scale (one latent). */
     public static StepTimer.Timing sample(
             VecSetDiTConfig config, int condTokens, int steps, double cfg, int warmup, int reps) {
-        try (SampleSetup s = new SampleSetup(config, condTokens, steps, cfg)) {
-            return StepTimer.time(warmup, reps, s::run);
-        }
+        return StepTimer.timeSetup(warmup, reps, () -> new SampleSetup(config, condTokens, steps, cfg));
     }
 
     /**

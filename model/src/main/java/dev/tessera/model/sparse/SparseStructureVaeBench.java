@@ -27,17 +27,13 @@ public final class SparseStructureVaeBench {
      * {@code reps} timed steps after {@code warmup} untimed ones.
      */
     public static StepTimer.Timing run(int warmup, int reps) {
-        try (Setup setup = setup()) {
-            return StepTimer.time(warmup, reps, setup::run);
-        }
+        return StepTimer.timeSetup(warmup, reps, SparseStructureVaeBench::setup);
     }
 
     /** The same for any config, batch size and memory format of the input grid. */
     public static StepTimer.Timing run(
             SparseStructureVaeConfig config, int batch, MemoryFormat format, int warmup, int reps) {
-        try (Setup setup = new Setup(config, batch, format)) {
-            return StepTimer.time(warmup, reps, setup::run);
-        }
+        return StepTimer.timeSetup(warmup, reps, () -> new Setup(config, batch, format));
     }
 
     /** The line's setup: the bench preset, batch 1, a contiguous grid. */

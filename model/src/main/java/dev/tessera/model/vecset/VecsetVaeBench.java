@@ -40,9 +40,7 @@ public final class VecsetVaeBench {
 
     /** Median times of {@code reps} training steps after {@code warmup} for the bench preset. */
     public static StepTimer.Timing train(int warmup, int reps) {
-        try (TrainSetup t = trainSetup()) {
-            return StepTimer.time(warmup, reps, t::run);
-        }
+        return StepTimer.timeSetup(warmup, reps, VecsetVaeBench::trainSetup);
     }
 
     /** The training line's setup, for the bench preset. */
