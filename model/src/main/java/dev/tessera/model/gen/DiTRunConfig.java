@@ -89,6 +89,11 @@ public record DiTRunConfig(
 
     /** True when the model learned a null condition, so classifier-free guidance is possible. */
     public boolean hasNullCondition() {
+        return learnsNullCondition(condition, flow);
+    }
+
+    /** Whether a model trained with this condition and flow learns a null condition: a condition, and dropout of it. */
+    public static boolean learnsNullCondition(String condition, RectifiedFlow flow) {
         return !condition.equals("none") && flow.condDropout() > 0;
     }
 

@@ -86,7 +86,7 @@ public final class DiTTraining implements TrainTask {
             if (batch < 1) {
                 throw new IllegalArgumentException("--batch must be ≥ 1");
             }
-            if (sampling != null && sampling.cfg() != 1 && (condition.equals("none") || flow.condDropout() <= 0)) {
+            if (sampling != null && sampling.cfg() != 1 && !DiTRunConfig.learnsNullCondition(condition, flow)) {
                 throw new IllegalArgumentException("sampling guidance " + sampling.cfg()
                         + " needs a null condition: train with a condition and condition dropout, or guidance 1");
             }
@@ -218,8 +218,7 @@ public final class DiTTraining implements TrainTask {
                 info.vae(),
                 o.sampling() != null
                         ? o.sampling()
-                        : SamplingDefaults.of(
-                                !o.condition().equals("none") && o.flow().condDropout() > 0));
+                        : SamplingDefaults.of(DiTRunConfig.learnsNullCondition(o.condition(), o.flow())));
         if (Files.exists(run.resolve(Checkpoint.CONFIG))) {
             checkSameRun(run, config);
         }
