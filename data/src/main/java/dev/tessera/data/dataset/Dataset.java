@@ -155,8 +155,7 @@ public final class Dataset {
 
     /** The ids in a shuffled order that depends only on {@code seed} and {@code epoch}. */
     public List<String> epochOrder(long seed, long epoch) {
-        List<String> ids = new ArrayList<>(ids());
-        Collections.sort(ids);
+        List<String> ids = new ArrayList<>(ids()); // sorted by id
         SplittableRandom r = new SplittableRandom(seed * 0x9E3779B97F4A7C15L + epoch);
         for (int i = ids.size() - 1; i > 0; i--) {
             Collections.swap(ids, i, r.nextInt(i + 1));

@@ -13,7 +13,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -41,7 +40,9 @@ public final class SafetensorsWriter {
 
     private record Entry(String name, DType dtype, long[] shape, long bytes, TensorData data) {}
 
-    private final Map<String, String> metadata = new LinkedHashMap<>();
+    /** Sorted by key: the same pairs give the same bytes whatever order they came in (Map.of's order varies per run). */
+    private final Map<String, String> metadata = new java.util.TreeMap<>();
+
     private final List<Entry> entries = new ArrayList<>();
     private final Set<String> names = new HashSet<>();
 

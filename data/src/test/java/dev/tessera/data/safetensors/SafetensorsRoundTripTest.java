@@ -58,6 +58,25 @@ class SafetensorsRoundTripTest {
     }
 
     @Test
+    void theSameMetadataGivesTheSameBytesInWhateverOrderItWasAdded() throws IOException {
+        Path a = dir.resolve("a.safetensors"), b = dir.resolve("b.safetensors");
+        new SafetensorsWriter()
+                .metadata("step", "7")
+                .metadata("format", "pt")
+                .addFloats("x", new float[] {1f}, 1)
+                .write(a);
+        new SafetensorsWriter()
+                .metadata("format", "pt")
+                .metadata("step", "7")
+                .addFloats("x", new float[] {1f}, 1)
+                .write(b);
+        assertThat(Files.readAllBytes(b)).isEqualTo(Files.readAllBytes(a));
+        try (SafetensorsReader r = SafetensorsReader.open(a)) {
+            assertThat(r.metadata()).containsEntry("format", "pt").containsEntry("step", "7");
+        }
+    }
+
+    @Test
     void typedArraysRoundTrip() throws IOException {
         float[] floats = {0f, -0f, 1.5f, Float.NaN, Float.POSITIVE_INFINITY, -3.25e-7f};
         double[] doubles = {Math.PI, -0.0, Double.MIN_VALUE};

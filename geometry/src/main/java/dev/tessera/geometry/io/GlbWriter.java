@@ -35,7 +35,10 @@ public final class GlbWriter {
             throw new IOException(path + ": the mesh needs " + binLength + " bytes, beyond GLB's 4 GiB limit");
         }
         Map<String, Object> root = new LinkedHashMap<>();
-        root.put("asset", Map.of("version", "2.0", "generator", "Tessera"));
+        Map<String, Object> asset = new LinkedHashMap<>(); // ordered: the same mesh gives the same bytes in every run
+        asset.put("version", "2.0");
+        asset.put("generator", "Tessera");
+        root.put("asset", asset);
         List<Map<String, Object>> views = new ArrayList<>();
         List<Map<String, Object>> accessors = new ArrayList<>();
         Map<String, Object> attributes = new LinkedHashMap<>();
